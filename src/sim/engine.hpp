@@ -103,6 +103,7 @@ struct EngineOptions {
 	std::uint64_t max_steps = 200000; // per schedule; beyond: step-budget violation
 	std::uint32_t max_relax = 200;    // cpu_relax() in a row with no other task running
 	bool fair_relax = true;           // a relaxing task waits until another task ran
+	bool lockdep = true;              // order/recursion/irq-safety checks on acquisitions
 	bool trace = false;               // record a Trace (replay of a found schedule)
 	std::size_t stack_size = 0;       // 0: default (larger under ASan)
 };

@@ -43,7 +43,8 @@ void acquire(LockBase& l, How h, int subclass = 0, const LockBase* nest = nullpt
 	MMCHECK_VERIFY(!e->in_handler(), "RCU callbacks and IPI handlers must not take locks");
 	if (h.sleeping)
 		e->might_sleep(op_name(h.op).data());
-	e->lockdep().check_acquire(*e, *t, l, subclass, nest);
+	if (e->options().lockdep)
+		e->lockdep().check_acquire(*e, *t, l, subclass, nest);
 	e->point(h.op, h.shared ? WaitKind::lock_shared : WaitKind::lock_excl, &l);
 	bool was = t->in_reader();
 	if (h.spin)
