@@ -1,0 +1,35 @@
+// The herd-style summary of one explored program: verdict against the expectation, counts,
+// outcomes, the Observation line, time, and the replay command of a found violation.
+#pragma once
+
+#include "explore/explorer.hpp"
+
+#include <optional>
+#include <string>
+
+namespace report {
+
+// Everything the summary, the JSON and the CLI's verdict say about one target.
+struct RunReport {
+	std::string target; // as the user names it ("demo:lost-update"); used in the replay command
+	std::string name;   // program name
+	std::string
+	    expectation; // what was expected, e.g. "forbid violation", "exists violation deadlock"
+	bool ok = true;  // the expectation holds
+	std::string strategy;
+	std::uint64_t seed = 0;
+	explore::ExploreResult result;
+	std::string token;               // replay token of result.first; empty if nothing was found
+	std::optional<sim::Trace> trace; // result.first replayed, when the caller shows it
+};
+
+// "Never", "Sometimes" or "Always": in how many explored schedules a violation showed.
+std::string observation_word(const explore::ExploreResult& r);
+// "mmcheck replay <token> <target>", or empty without a token.
+std::string replay_command(const RunReport& r);
+// Multi-line herd-style summary.
+std::string render_summary(const RunReport& r);
+// One line: verdict, target, what was found.
+std::string render_verdict_line(const RunReport& r);
+
+} // namespace report
