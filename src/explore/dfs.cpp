@@ -53,10 +53,10 @@ public:
 	{
 		if (depth_ < stack_.size()) {
 			const Node& nd = stack_[depth_++];
-			MMCHECK_VERIFY(!nd.is_value && nd.enabled == cp.enabled &&
-					       nd.current == cp.current,
-				       "dfs: the program is not deterministic (a replayed prefix took "
-				       "another path)");
+			MMCHECK_VERIFY(
+			    !nd.is_value && nd.enabled == cp.enabled && nd.current == cp.current,
+			    "dfs: the program is not deterministic (a replayed prefix took "
+			    "another path)");
 			preemptions_ = nd.preemptions + cost(nd.current, nd.chosen);
 			return nd.chosen;
 		}
@@ -78,9 +78,10 @@ public:
 	{
 		if (depth_ < stack_.size()) {
 			const Node& nd = stack_[depth_++];
-			MMCHECK_VERIFY(nd.is_value && nd.n == n,
-				       "dfs: the program is not deterministic (a replayed prefix took "
-				       "another path)");
+			MMCHECK_VERIFY(
+			    nd.is_value && nd.n == n,
+			    "dfs: the program is not deterministic (a replayed prefix took "
+			    "another path)");
 			return nd.chosen;
 		}
 		Node nd;

@@ -21,7 +21,7 @@ public:
 	{
 		const int t = s_.pick_task(cp);
 		MMCHECK_VERIFY(t >= 0 && t < sim::kMaxTasks && ((cp.enabled >> t) & 1u) != 0,
-			       "strategy picked a task that cannot run");
+		               "strategy picked a task that cannot run");
 		rec_.decisions.push_back({false, static_cast<std::uint8_t>(t)});
 		return t;
 	}
@@ -40,9 +40,18 @@ private:
 	Schedule& rec_;
 };
 
-void setup_body(void* p, int) { static_cast<Program*>(p)->setup(); }
-void task_body(void* p, int id) { static_cast<Program*>(p)->run(id); }
-void check_body(void* p, int) { static_cast<Program*>(p)->check(); }
+void setup_body(void* p, int)
+{
+	static_cast<Program*>(p)->setup();
+}
+void task_body(void* p, int id)
+{
+	static_cast<Program*>(p)->run(id);
+}
+void check_body(void* p, int)
+{
+	static_cast<Program*>(p)->check();
+}
 
 std::string describe_thunk(void* p, sim::Op op, const void* obj)
 {
@@ -93,8 +102,8 @@ void Explorer::prepare(Program& p)
 	const int n = p.num_tasks();
 	if (n < 1 || n >= sim::kMaxTasks)
 		throw std::invalid_argument("program '" + p.name() + "' has " + std::to_string(n) +
-					    " tasks (expected 1 to " +
-					    std::to_string(sim::kMaxTasks - 1) + ")");
+		                            " tasks (expected 1 to " +
+		                            std::to_string(sim::kMaxTasks - 1) + ")");
 	names_.clear();
 	task_ids_.clear();
 	for (int i = 0; i < n; ++i) {

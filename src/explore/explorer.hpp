@@ -20,7 +20,7 @@ namespace explore {
 
 // Every knob exists once: here, as a CLI flag and as an MMCHECK_* environment variable.
 struct ExploreOptions {
-	std::string strategy = "pct";        // random | pct | dfs
+	std::string strategy = "pct"; // random | pct | dfs
 	std::uint64_t seed = 1;
 	std::uint64_t max_schedules = 10000; // 0: no limit (dfs until exhausted)
 	double max_seconds = 0;              // 0: no limit
@@ -40,10 +40,10 @@ struct ExploreResult {
 	std::uint64_t schedules = 0;
 	std::uint64_t steps = 0;
 	double seconds = 0;
-	bool exhausted = false;                           // the strategy covered its whole space
-	std::map<std::string, std::uint64_t> outcomes;    // outcome key -> clean schedules
-	std::map<std::string, std::uint64_t> violations;  // violation kind name -> schedules
-	std::optional<Found> first;                       // first violating schedule
+	bool exhausted = false;                          // the strategy covered its whole space
+	std::map<std::string, std::uint64_t> outcomes;   // outcome key -> clean schedules
+	std::map<std::string, std::uint64_t> violations; // violation kind name -> schedules
+	std::optional<Found> first;                      // first violating schedule
 	std::uint64_t schedules_with_violation = 0;
 };
 
@@ -51,7 +51,8 @@ struct ExploreResult {
 class ReplayMismatch : public std::invalid_argument {
 public:
 	explicit ReplayMismatch(const std::string& why)
-		: std::invalid_argument("token does not match this program: " + why) {}
+	    : std::invalid_argument("token does not match this program: " + why)
+	{}
 };
 
 // Builds the strategy named in `opt` (random, pct, dfs). Throws std::invalid_argument naming

@@ -26,7 +26,7 @@ constexpr std::uint64_t kDefaultLength = 100;
 class PctStrategy final : public Strategy {
 public:
 	PctStrategy(std::uint64_t seed, int depth, std::uint64_t length)
-		: rng_(seed), depth_(depth), k_(length ? length : kDefaultLength)
+	    : rng_(seed), depth_(depth), k_(length ? length : kDefaultLength)
 	{
 		changes_.reserve(static_cast<std::size_t>(depth));
 	}
@@ -35,8 +35,9 @@ public:
 
 	bool begin_schedule() override
 	{
-		// Distinct initial priorities d..d+N-1, a uniform random permutation (Fisher-Yates).
-		// All kMaxTasks get one; only the relative order of the tasks that exist matters.
+		// Distinct initial priorities d..d+N-1, a uniform random permutation
+		// (Fisher-Yates). All kMaxTasks get one; only the relative order of the tasks that
+		// exist matters.
 		for (int i = 0; i < sim::kMaxTasks; ++i)
 			prio_[static_cast<std::size_t>(i)] = depth_ + i;
 		for (int i = sim::kMaxTasks - 1; i > 0; --i) {
@@ -64,7 +65,7 @@ public:
 		const std::uint64_t step = cp.step + 1; // the step about to run, 1-based
 		while (next_change_ < changes_.size() && changes_[next_change_].first <= step) {
 			prio_[static_cast<std::size_t>(highest(cp.enabled))] =
-				changes_[next_change_].second;
+			    changes_[next_change_].second;
 			++next_change_;
 		}
 		return highest(cp.enabled);
@@ -82,7 +83,7 @@ private:
 		for (sim::TaskMask m = enabled; m != 0; m &= m - 1) {
 			const int t = std::countr_zero(m);
 			if (best < 0 || prio_[static_cast<std::size_t>(t)] >
-					    prio_[static_cast<std::size_t>(best)])
+			                    prio_[static_cast<std::size_t>(best)])
 				best = t;
 		}
 		return best;
@@ -90,7 +91,7 @@ private:
 
 	Rng rng_;
 	int depth_;
-	std::uint64_t k_;          // estimated schedule length in steps
+	std::uint64_t k_;           // estimated schedule length in steps
 	std::uint64_t longest_ = 0; // longest schedule seen
 	std::array<int, sim::kMaxTasks> prio_{};
 	std::vector<std::pair<std::uint64_t, int>> changes_; // (step, new priority), by step

@@ -69,7 +69,7 @@ bool parse_decision(std::string_view token, std::size_t& i, Decision& d, std::st
 		const int lo = i + 2 < token.size() ? hex_value(token[i + 2]) : -1;
 		if (hi < 0 || lo < 0) {
 			error = i + 2 < token.size() ? bad_char(token, hi < 0 ? i + 1 : i + 2)
-						     : "token ends inside a value";
+			                             : "token ends inside a value";
 			return false;
 		}
 		d = {true, static_cast<std::uint8_t>(hi * 16 + lo)};
@@ -102,7 +102,7 @@ std::string encode_token(const Schedule& s, std::uint32_t program_key)
 }
 
 std::optional<Schedule> decode_token(std::string_view token, std::uint32_t program_key,
-				     std::string& error)
+                                     std::string& error)
 {
 	if (!token.starts_with(kPrefix)) {
 		error = "bad prefix (a replay token starts with 's1-')";
@@ -113,7 +113,8 @@ std::optional<Schedule> decode_token(std::string_view token, std::uint32_t progr
 	for (const std::size_t end = i + 8; i < end; ++i) {
 		const int h = i < token.size() ? hex_value(token[i]) : -1;
 		if (h < 0) {
-			error = i < token.size() ? bad_char(token, i) : "token ends inside the program key";
+			error = i < token.size() ? bad_char(token, i)
+			                         : "token ends inside the program key";
 			return std::nullopt;
 		}
 		key = key << 4 | static_cast<std::uint32_t>(h);
@@ -126,8 +127,8 @@ std::optional<Schedule> decode_token(std::string_view token, std::uint32_t progr
 	if (key != program_key) {
 		char buf[96];
 		std::snprintf(buf, sizeof buf,
-			      "token is for another program (key %08x, this program is %08x)", key,
-			      program_key);
+		              "token is for another program (key %08x, this program is %08x)", key,
+		              program_key);
 		error = buf;
 		return std::nullopt;
 	}
@@ -142,7 +143,8 @@ std::optional<Schedule> decode_token(std::string_view token, std::uint32_t progr
 		while (i < token.size() && token[i] >= '0' && token[i] <= '9') {
 			count = count * 10 + static_cast<std::uint64_t>(token[i] - '0');
 			if (count > kMaxDecisions) {
-				error = "repeat count too large at offset " + std::to_string(count_at);
+				error =
+				    "repeat count too large at offset " + std::to_string(count_at);
 				return std::nullopt;
 			}
 			++i;

@@ -29,6 +29,6 @@ struct Schedule {
 std::string encode_token(const Schedule& s, std::uint32_t program_key);
 // Parses a token. On failure returns nullopt and puts a one-line reason in `error`.
 std::optional<Schedule> decode_token(std::string_view token, std::uint32_t program_key,
-				     std::string& error);
+                                     std::string& error);
 
 } // namespace explore

@@ -13,14 +13,14 @@ std::unique_ptr<Strategy> make_strategy(const ExploreOptions& opt)
 	if (opt.strategy == "pct") {
 		if (opt.pct_depth < 1)
 			throw std::invalid_argument("--pct-depth: must be at least 1 (got " +
-						    std::to_string(opt.pct_depth) + ")");
+			                            std::to_string(opt.pct_depth) + ")");
 		// No length estimate yet: PCT learns it from the first schedules.
 		return make_pct(opt.seed, opt.pct_depth, 0);
 	}
 	if (opt.strategy == "dfs")
 		return make_dfs(opt.preemption_bound);
 	throw std::invalid_argument("--strategy: unknown strategy '" + opt.strategy +
-				    "' (expected random, pct or dfs)");
+	                            "' (expected random, pct or dfs)");
 }
 
 } // namespace explore

@@ -28,7 +28,7 @@ TEST_P(EachStrategy, FindsLostUpdateOnLoadStoreCounter)
 }
 
 INSTANTIATE_TEST_SUITE_P(Explorer, EachStrategy, ::testing::Values("random", "pct", "dfs"),
-			 [](const auto& param_info) { return std::string(param_info.param); });
+                         [](const auto& param_info) { return std::string(param_info.param); });
 
 // fetch_add is one indivisible step: no interleaving loses an update.
 TEST(Explorer, FetchAddCounterIsCleanExhaustively)
@@ -160,7 +160,7 @@ TEST(Explorer, ProgramKeyIsStableAndTellsProgramsApart)
 	EXPECT_EQ(Explorer::program_key(racy), Explorer::program_key(Counter(false, 3)));
 	EXPECT_NE(Explorer::program_key(racy), Explorer::program_key(atomic));
 	EXPECT_NE(Explorer::program_key(IndependentStores(1)),
-		  Explorer::program_key(IndependentStores(2)));
+	          Explorer::program_key(IndependentStores(2)));
 	EXPECT_EQ(Explorer::program_key(racy), 0x0c5f94bbu);
 }
 

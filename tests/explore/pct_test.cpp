@@ -10,7 +10,7 @@ namespace {
 constexpr int kPadding = 8; // independent steps before the racy increment, to lengthen k
 
 std::uint64_t schedules_to_find(std::uint64_t seed, int depth, std::uint64_t budget,
-				std::uint64_t k)
+                                std::uint64_t k)
 {
 	Counter p(false, kPadding);
 	ExploreOptions o;

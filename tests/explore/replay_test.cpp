@@ -92,20 +92,20 @@ TEST(Replay, RefusesScheduleThatDoesNotFitTheProgram)
 	EXPECT_EQ(mismatch_of(p, ok), "(replayed)");
 
 	EXPECT_EQ(mismatch_of(p, Schedule{{{false, 5}}}),
-		  "token does not match this program: decision 0 picks task 5, which cannot run "
-		  "there");
+	          "token does not match this program: decision 0 picks task 5, which cannot run "
+	          "there");
 	EXPECT_EQ(mismatch_of(p, Schedule{{{true, 0}}}),
-		  "token does not match this program: decision 0 is a value, but the run picks a "
-		  "task there");
+	          "token does not match this program: decision 0 is a value, but the run picks a "
+	          "task there");
 	EXPECT_EQ(mismatch_of(p, Schedule{}),
-		  "token does not match this program: the run needs more than the 0 decisions "
-		  "recorded");
+	          "token does not match this program: the run needs more than the 0 decisions "
+	          "recorded");
 	EXPECT_EQ(mismatch_of(p, Schedule{{{false, 0}, {false, 1}}}),
-		  "token does not match this program: the run ended after 1 of 2 decisions");
+	          "token does not match this program: the run ended after 1 of 2 decisions");
 	Choices c;
 	EXPECT_EQ(mismatch_of(c, Schedule{{{true, 1}, {true, 5}, {true, 0}}}),
-		  "token does not match this program: decision 1 is value 5, out of range for "
-		  "choose(3)");
+	          "token does not match this program: decision 1 is value 5, out of range for "
+	          "choose(3)");
 }
 
 } // namespace

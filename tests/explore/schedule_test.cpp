@@ -56,19 +56,19 @@ TEST(Schedule, DecodeNamesTheFault)
 		const char* token;
 		const char* error;
 	} cases[] = {
-		{"x1-00000001-a", "bad prefix (a replay token starts with 's1-')"},
-		{"s2-00000001-a", "bad prefix (a replay token starts with 's1-')"},
-		{"s1-0000g001-a", "bad character 'g' at offset 7"},
-		{"s1-0001", "token ends inside the program key"},
-		{"s1-00000001a", "bad character 'a' at offset 11"},
-		{"s1-00000001-ab!", "bad character '!' at offset 14"},
-		{"s1-00000001-a b", "bad character 0x20 at offset 13"},
-		{"s1-00000001-q", "bad character 'q' at offset 12"},
-		{"s1-00000001-a1", "bad repeat count at offset 13"},
-		{"s1-00000001-a0", "bad repeat count at offset 13"},
-		{"s1-00000001-Vz1", "bad character 'z' at offset 13"},
-		{"s1-00000001-V1", "token ends inside a value"},
-		{"s1-00000001-a99999999999", "repeat count too large at offset 13"},
+	    {"x1-00000001-a", "bad prefix (a replay token starts with 's1-')"},
+	    {"s2-00000001-a", "bad prefix (a replay token starts with 's1-')"},
+	    {"s1-0000g001-a", "bad character 'g' at offset 7"},
+	    {"s1-0001", "token ends inside the program key"},
+	    {"s1-00000001a", "bad character 'a' at offset 11"},
+	    {"s1-00000001-ab!", "bad character '!' at offset 14"},
+	    {"s1-00000001-a b", "bad character 0x20 at offset 13"},
+	    {"s1-00000001-q", "bad character 'q' at offset 12"},
+	    {"s1-00000001-a1", "bad repeat count at offset 13"},
+	    {"s1-00000001-a0", "bad repeat count at offset 13"},
+	    {"s1-00000001-Vz1", "bad character 'z' at offset 13"},
+	    {"s1-00000001-V1", "token ends inside a value"},
+	    {"s1-00000001-a99999999999", "repeat count too large at offset 13"},
 	};
 	for (const Case& c : cases) {
 		std::string err;

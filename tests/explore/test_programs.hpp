@@ -71,7 +71,7 @@ public:
 	{
 		if (c_.peek() != 2)
 			sim::raise(sim::ViolationKind::assertion,
-				   "lost update: counter is " + std::to_string(c_.peek()));
+			           "lost update: counter is " + std::to_string(c_.peek()));
 	}
 	void teardown() override { ++teardowns; }
 	std::string outcome() const override { return std::to_string(c_.peek()); }
