@@ -54,7 +54,10 @@ std::string replay_command(const RunReport& r)
 {
 	if (r.token.empty())
 		return {};
-	return "mmcheck replay " + r.token + " " + r.target;
+	std::string cmd = "mmcheck replay " + r.token + " " + r.target;
+	for (const std::string& a : r.replay_args)
+		cmd += " " + a;
+	return cmd;
 }
 
 std::string render_summary(const RunReport& r)
@@ -66,7 +69,8 @@ std::string render_summary(const RunReport& r)
 	   << r.strategy << " seed " << r.seed;
 	if (res.exhausted)
 		os << " (exhausted)";
-	else if (res.first && res.schedules_with_violation == 1)
+	else if (res.first && res.schedules_with_violation == 1 &&
+	         res.first->schedule_index == res.schedules)
 		os << " (stopped at the first violation)";
 	os << "\n";
 	if (!res.outcomes.empty()) {

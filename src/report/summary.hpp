@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace report {
 
@@ -21,11 +22,14 @@ struct RunReport {
 	explore::ExploreResult result;
 	std::string token;               // replay token of result.first; empty if nothing was found
 	std::optional<sim::Trace> trace; // result.first replayed, when the caller shows it
+	// Options the replay needs to run the same way (e.g. "--max-steps 10"), appended to
+	// the replay command.
+	std::vector<std::string> replay_args;
 };
 
 // "Never", "Sometimes" or "Always": in how many explored schedules a violation showed.
 std::string observation_word(const explore::ExploreResult& r);
-// "mmcheck replay <token> <target>", or empty without a token.
+// "mmcheck replay <token> <target> [replay_args]", or empty without a token.
 std::string replay_command(const RunReport& r);
 // Multi-line herd-style summary.
 std::string render_summary(const RunReport& r);

@@ -43,6 +43,15 @@ TEST(RenderSummary, SaysNeverWithoutViolationAndNoOnFailedExpectation)
 	EXPECT_EQ(report::replay_command(r), "");
 }
 
+// Options that change how a schedule runs travel with the replay command.
+TEST(ReplayCommand, CarriesTheOptionsTheReplayNeeds)
+{
+	report::RunReport r = test_support::lost_update_report();
+	r.replay_args = {"--max-steps", "10"};
+	EXPECT_EQ(report::replay_command(r),
+	          "mmcheck replay s1.TOKEN demo:lost-update --max-steps 10");
+}
+
 // Always: every explored schedule showed a violation.
 TEST(ObservationWord, IsAlwaysWhenEveryScheduleViolates)
 {
