@@ -71,5 +71,22 @@ TEST(Random, SpreadsOverInterleavings)
 	EXPECT_GE(distinct(ss).size(), 10u);
 }
 
+// Uniform among enabled tasks at each step: three one-step tasks give each of the 6 orders
+// with probability 1/2 * 1/3 = 1/6 (about 500 of 3000; 400..600 is over 4 sigma).
+TEST(Random, PicksUniformlyAmongEnabledTasks)
+{
+	IndependentStores p(1, 3);
+	ExploreOptions o;
+	o.strategy = "random";
+	o.max_schedules = 3000;
+	Explorer ex(o);
+	const ExploreResult r = ex.explore(p);
+	ASSERT_EQ(r.outcomes.size(), 6u);
+	for (const auto& [order, n] : r.outcomes) {
+		EXPECT_GE(n, 400u) << order;
+		EXPECT_LE(n, 600u) << order;
+	}
+}
+
 } // namespace
 } // namespace explore::testing
