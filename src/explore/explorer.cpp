@@ -146,12 +146,13 @@ ExploreResult Explorer::explore(Program& p, Strategy& s)
 	const auto t0 = std::chrono::steady_clock::now();
 	Schedule rec;
 	for (;;) {
-		if (opt_.max_schedules != 0 && r.schedules >= opt_.max_schedules)
-			break;
+		// Ask the strategy first: a search that ends exactly at max_schedules is exhausted.
 		if (!s.begin_schedule()) {
 			r.exhausted = s.exhausted();
 			break;
 		}
+		if (opt_.max_schedules != 0 && r.schedules >= opt_.max_schedules)
+			break;
 		const bool violation = run_schedule(p, s, rec);
 		++r.schedules;
 		r.steps += engine_.steps();

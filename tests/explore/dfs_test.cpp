@@ -106,6 +106,20 @@ TEST(Dfs, EnumeratesValueChoices)
 	}
 }
 
+// A search whose last schedule is the max_schedules-th still reports it covered its space;
+// one schedule fewer does not.
+TEST(Dfs, ReportsExhaustedWhenTheBudgetEndsExactlyAtTheLastSchedule)
+{
+	IndependentStores p(2);
+	ExploreOptions o = dfs_options(-1);
+	o.max_schedules = 6;
+	EXPECT_TRUE(Explorer(o).explore(p).exhausted);
+	o.max_schedules = 5;
+	const ExploreResult r = Explorer(o).explore(p);
+	EXPECT_FALSE(r.exhausted);
+	EXPECT_EQ(r.schedules, 5u);
+}
+
 // A single task with no choices is one schedule, then the search is exhausted.
 TEST(Dfs, ProgramWithoutChoicesIsOneSchedule)
 {
