@@ -59,7 +59,8 @@ struct PendingIpi {
 	int sender = -1;
 };
 
-// One simulated CPU. Per-schedule state is reset by Engine::begin_schedule().
+// One simulated CPU. Per-schedule state is reset by Engine::begin_schedule() field by field
+// (reset_task() in engine.cpp): a new field must be reset there too.
 struct Task {
 	enum class State : std::uint8_t { idle, running, at_point, finished };
 
@@ -177,6 +178,9 @@ private:
 	bool enabled(const Task& t) const;
 	int choose_next(int current);
 	void commit(int next, bool choice, bool preempt);
+	void trace_step(const Task& t, bool choice, bool preempt);
+	[[noreturn]] void fail_budget(Task& t);
+	Context& start_next();
 	void run_ready_callbacks(bool all);
 	void task_exit_checks(Task& t);
 	[[noreturn]] void leave_finished(Task& self);
@@ -195,6 +199,8 @@ private:
 	void (*body_)(void*, int) = nullptr;
 	void* body_ctx_ = nullptr;
 	bool starting_ = false;    // tasks run to their first point, no decisions yet
+	std::span<const int> start_ids_; // while starting: the phase's tasks, in start order
+	std::size_t start_next_ = 0;     // while starting: index of the next to start
 	bool inline_ = false;      // single-task phase on the caller's stack
 	bool aborting_ = false;
 	TaskMask enabled_mask_ = 0; // enabled set of the latest decision
