@@ -23,6 +23,10 @@ public:
 	// Uniform in [0, n), n > 0. Rejection sampling: plain modulo would favour small values.
 	std::uint64_t below(std::uint64_t n)
 	{
+		// A power of two (2 tasks, the common case) divides 2^64: nothing to reject, and the
+		// mask gives the same value as r % n without two 64-bit divisions.
+		if ((n & (n - 1)) == 0)
+			return next() & (n - 1);
 		const std::uint64_t limit = -n % n; // 2^64 mod n: the biased low range to reject
 		for (;;) {
 			const std::uint64_t r = next();
