@@ -52,6 +52,8 @@ public:
 	}
 	T fetch_add(T d) { return rmw([d](T x) { return static_cast<T>(x + d); }); }
 	T fetch_sub(T d) { return rmw([d](T x) { return static_cast<T>(x - d); }); }
+	T fetch_or(T m) { return rmw([m](T x) { return static_cast<T>(x | m); }); }
+	T fetch_and(T m) { return rmw([m](T x) { return static_cast<T>(x & m); }); }
 	T add_return(T d) { return static_cast<T>(fetch_add(d) + d); }
 	T sub_return(T d) { return static_cast<T>(fetch_sub(d) - d); }
 	void inc() { fetch_add(T(1)); }

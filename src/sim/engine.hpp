@@ -170,7 +170,7 @@ public:
 
 	// RCU and IPI bookkeeping (rcu.cpp, irq.cpp).
 	void call_rcu(void (*fn)(void*), void* arg);
-	void ipi_send(void (*fn)(void*, int), void* arg, bool include_self);
+	void ipi_send(void (*fn)(void*, int), void* arg, bool include_self, TaskMask targets = ~TaskMask(0));
 	void ipi_deliver_pending(Task& t);
 
 private:

@@ -74,6 +74,17 @@ void on_each_cpu(void (*fn)(void*, int), void* arg)
 		fn(arg, 0);
 }
 
+void smp_call_function_many(unsigned mask, void (*fn)(void*, int), void* arg, bool include_self)
+{
+	if (Engine* e = Engine::active()) {
+		e->ipi_send(fn, arg, include_self, mask);
+	} else {
+		for (int c = 0; c < 32; ++c)
+			if (mask & (1u << c))
+				fn(arg, c);
+	}
+}
+
 void cpu_relax()
 {
 	Engine* e = Engine::active();
@@ -83,12 +94,13 @@ void cpu_relax()
 	e->point(Op::cpu_relax, WaitKind::relax, nullptr, t->last_step);
 }
 
-void Engine::ipi_send(void (*fn)(void*, int), void* arg, bool include_self)
+void Engine::ipi_send(void (*fn)(void*, int), void* arg, bool include_self, TaskMask targets)
 {
 	Task* t = cur_;
 	if (t == nullptr || handler_depth_ > 0) {
 		for (int i = 0; i < ntasks_; ++i)
-			fn(arg, i);
+			if (targets & (TaskMask(1) << i))
+				fn(arg, i);
 		return;
 	}
 	if (t->irq_off)
@@ -99,7 +111,7 @@ void Engine::ipi_send(void (*fn)(void*, int), void* arg, bool include_self)
 	t->ipi_unacked = 0;
 	++handler_depth_;
 	for (int i = 0; i < ntasks_; ++i) {
-		if (i == t->id)
+		if (i == t->id || !(targets & (TaskMask(1) << i)))
 			continue;
 		Task& c = tasks_[static_cast<std::size_t>(i)];
 		if (c.irq_off) {
@@ -109,7 +121,7 @@ void Engine::ipi_send(void (*fn)(void*, int), void* arg, bool include_self)
 			fn(arg, i);
 		}
 	}
-	if (include_self)
+	if (include_self && (targets & (TaskMask(1) << t->id)))
 		fn(arg, t->id);
 	--handler_depth_;
 	point(Op::ipi_wait, WaitKind::ipi, t);

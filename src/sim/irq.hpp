@@ -17,6 +17,10 @@ bool irqs_disabled();
 void smp_call_function(void (*fn)(void* arg, int cpu), void* arg);
 // on_each_cpu(): the same plus the calling CPU, at once.
 void on_each_cpu(void (*fn)(void* arg, int cpu), void* arg);
+// smp_call_function_many() / on_each_cpu_mask(): only the CPUs in `mask` (and this CPU, at
+// once, if it is in the mask and `include_self`).
+void smp_call_function_many(unsigned mask, void (*fn)(void* arg, int cpu), void* arg,
+			    bool include_self);
 // cpu_relax() in a retry loop: with fair scheduling the task waits until another task ran;
 // too many in a row with no one else able to run is reported as an unbounded retry.
 void cpu_relax();

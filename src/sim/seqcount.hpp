@@ -18,6 +18,7 @@ public:
 	// write_protect_seq check).
 	unsigned raw_read() const;
 	unsigned peek() const { return seq_; }
+	void init(unsigned v) { seq_ = v; } // fresh object only: not a scheduling point
 
 private:
 	unsigned seq_ = 0; // odd while a write section is open; written only by the writer
