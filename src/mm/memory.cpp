@@ -1,0 +1,375 @@
+// Page faults on anon and file VMAs, write-protect faults (COW), and zapping. Models
+// mm/memory.c (v6.x): handle_mm_fault, handle_pte_fault, do_anonymous_page, do_read_fault,
+// do_cow_fault, do_shared_fault, do_wp_page, zap_pte_range / unmap_page_range.
+//
+// Differences: no shared zero page (a read fault on anon memory allocates a zeroed page); no
+// per-VMA locks (faults hold mmap_lock for read); no swap; THP and hugetlb come with issues
+// #7 and #5; accessed/dirty bits are not maintained by the hardware walk.
+#include "mm/internal.hpp"
+#include "sim/frame.hpp"
+#include "sim/rcu.hpp"
+
+namespace mm {
+
+namespace {
+
+struct vm_fault {
+	vm_area_struct* vma;
+	unsigned long address; // page aligned
+	unsigned flags;
+	pgoff_t pgoff;
+	pmd_t* pmd;
+	pte_t* pte = nullptr;
+	pteval_t orig_pte = 0;
+	sim::SpinLock* ptl = nullptr;
+};
+
+bool vma_writable(const vm_area_struct* vma)
+{
+	return (vma->flags() & VM_WRITE) != 0;
+}
+
+folio* vm_normal_folio(Kernel& k, pteval_t v)
+{
+	return page_folio(k.phys().pfn_to_page(pte_pfn(v)));
+}
+
+// do_anonymous_page(): a private anon fault on a none PTE.
+vm_fault_t do_anonymous_page(vm_fault& vmf)
+{
+	MM_FRAME("do_anonymous_page");
+	vm_area_struct* vma = vmf.vma;
+	mm_struct* mm = vma->vm_mm;
+	Kernel& k = kernel_of(mm);
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	folio* f = k.phys().alloc_pages(gfp_t(GFP_KERNEL | __GFP_ZERO), 0);
+	if (f == nullptr)
+		return VM_FAULT_OOM;
+	vmf.pte = pte_offset_map_lock(mm, vmf.pmd, vmf.address, &vmf.ptl);
+	if (vmf.pte == nullptr) {
+		folio_put(f);
+		return 0; // the PMD changed under us: retry
+	}
+	if (!pte_none(ptep_get(vmf.pte))) {
+		// Another thread faulted it in first.
+		vmf.ptl->unlock();
+		folio_put(f);
+		return 0;
+	}
+	folio_add_new_anon_rmap(f, vma, vmf.address);
+	set_pte_at(vmf.pte, pfn_pte(f->pfn, vma_writable(vma)));
+	vmf.ptl->unlock();
+	return 0;
+}
+
+// finish_fault() for a page-cache folio (reference held by the caller, passed to the PTE).
+vm_fault_t map_file_folio(vm_fault& vmf, folio* f, bool writable)
+{
+	mm_struct* mm = vmf.vma->vm_mm;
+	vmf.pte = pte_offset_map_lock(mm, vmf.pmd, vmf.address, &vmf.ptl);
+	if (vmf.pte == nullptr) {
+		folio_put(f);
+		return 0;
+	}
+	if (!pte_none(ptep_get(vmf.pte))) {
+		vmf.ptl->unlock();
+		folio_put(f);
+		return 0;
+	}
+	folio_add_file_rmap_pte(f, vmf.vma);
+	set_pte_at(vmf.pte, pfn_pte(f->pfn, writable));
+	vmf.ptl->unlock();
+	return 0;
+}
+
+vm_fault_t file_folio(vm_fault& vmf, folio** out)
+{
+	file* fl = vmf.vma->vm_file;
+	unsigned long size = fl->f_inode->i_size.load();
+	if (vmf.pgoff >= round_up(size, PAGE_SIZE) >> PAGE_SHIFT)
+		return VM_FAULT_SIGBUS; // beyond EOF
+	folio* f = filemap_get_folio(fl->f_mapping, vmf.pgoff, true);
+	if (f == nullptr)
+		return VM_FAULT_OOM;
+	*out = f;
+	return 0;
+}
+
+// do_read_fault(): map the page-cache page read-only.
+vm_fault_t do_read_fault(vm_fault& vmf)
+{
+	MM_FRAME("do_read_fault");
+	folio* f = nullptr;
+	if (vm_fault_t r = file_folio(vmf, &f))
+		return r;
+	return map_file_folio(vmf, f, false);
+}
+
+// do_shared_fault(): a write fault on a shared file mapping maps the page writable.
+vm_fault_t do_shared_fault(vm_fault& vmf)
+{
+	MM_FRAME("do_shared_fault");
+	folio* f = nullptr;
+	if (vm_fault_t r = file_folio(vmf, &f))
+		return r;
+	return map_file_folio(vmf, f, true);
+}
+
+// do_cow_fault(): a write fault on a private file mapping gets an anon copy.
+vm_fault_t do_cow_fault(vm_fault& vmf)
+{
+	MM_FRAME("do_cow_fault");
+	vm_area_struct* vma = vmf.vma;
+	Kernel& k = kernel_of(vma->vm_mm);
+	if (anon_vma_prepare(vma))
+		return VM_FAULT_OOM;
+	folio* src = nullptr;
+	if (vm_fault_t r = file_folio(vmf, &src))
+		return r;
+	folio* f = k.phys().alloc_pages(GFP_KERNEL, 0);
+	if (f == nullptr) {
+		folio_put(src);
+		return VM_FAULT_OOM;
+	}
+	f->data.store(src->data.load());
+	folio_put(src);
+	vmf.pte = pte_offset_map_lock(vma->vm_mm, vmf.pmd, vmf.address, &vmf.ptl);
+	if (vmf.pte == nullptr || !pte_none(ptep_get(vmf.pte))) {
+		if (vmf.pte)
+			vmf.ptl->unlock();
+		folio_put(f);
+		return 0;
+	}
+	folio_add_new_anon_rmap(f, vma, vmf.address);
+	set_pte_at(vmf.pte, pfn_pte(f->pfn, true));
+	vmf.ptl->unlock();
+	return 0;
+}
+
+// wp_can_reuse_anon_folio() (v6.x): reuse in place when we hold the only reference.
+bool wp_can_reuse_anon_folio(folio* f)
+{
+	if (folio_test(f, PG_anon_exclusive))
+		return true;
+	if (folio_ref_count(f) > 1)
+		return false;
+	if (!folio_trylock(f))
+		return false;
+	bool reuse = folio_ref_count(f) == 1;
+	if (reuse)
+		folio_set_flag(f, PG_anon_exclusive);
+	folio_unlock(f);
+	return reuse;
+}
+
+// do_wp_page(): a write to a present read-only PTE. Context: ptl held on entry, released on
+// return.
+vm_fault_t do_wp_page(vm_fault& vmf)
+{
+	MM_FRAME("do_wp_page");
+	vm_area_struct* vma = vmf.vma;
+	mm_struct* mm = vma->vm_mm;
+	Kernel& k = kernel_of(mm);
+	folio* old = vm_normal_folio(k, vmf.orig_pte);
+	if (vma->flags() & VM_SHARED) {
+		// wp_page_shared(): the page cache page becomes writable in place.
+		set_pte_at(vmf.pte, pte_mkwrite(vmf.orig_pte));
+		vmf.ptl->unlock();
+		return 0;
+	}
+	if (PageAnon(old) && wp_can_reuse_anon_folio(old)) {
+		// wp_page_reuse()
+		set_pte_at(vmf.pte, pte_mkwrite(vmf.orig_pte));
+		vmf.ptl->unlock();
+		return 0;
+	}
+	// wp_page_copy(): copy to a new anon page outside the lock, then swap it in if the PTE
+	// did not change meanwhile.
+	folio_get(old);
+	vmf.ptl->unlock();
+	if (anon_vma_prepare(vma)) {
+		folio_put(old);
+		return VM_FAULT_OOM;
+	}
+	folio* f = k.phys().alloc_pages(GFP_KERNEL, 0);
+	if (f == nullptr) {
+		folio_put(old);
+		return VM_FAULT_OOM;
+	}
+	f->data.store(old->data.load());
+	vmf.pte = pte_offset_map_lock(mm, vmf.pmd, vmf.address, &vmf.ptl);
+	if (vmf.pte != nullptr && ptep_get(vmf.pte) == vmf.orig_pte) {
+		// ptep_clear_flush(): no CPU may keep writing to the old page through its TLB.
+		ptep_get_and_clear(vmf.pte);
+		flush_tlb_mm_range(mm, vmf.address, vmf.address + PAGE_SIZE);
+		folio_add_new_anon_rmap(f, vma, vmf.address);
+		set_pte_at(vmf.pte, pfn_pte(f->pfn, true));
+		folio_remove_rmap_pte(old, vma);
+		vmf.ptl->unlock();
+		folio_put(old); // the mapping's reference
+		f = nullptr;
+	} else if (vmf.pte != nullptr) {
+		vmf.ptl->unlock();
+	}
+	if (f)
+		folio_put(f);
+	folio_put(old); // our temporary reference
+	return 0;
+}
+
+// migration_entry_wait(): sleep until the page under migration is unlocked, then retry.
+vm_fault_t migration_entry_wait(vm_fault& vmf)
+{
+	MM_FRAME("migration_entry_wait");
+	Kernel& k = kernel_of(vmf.vma->vm_mm);
+	vmf.pte = pte_offset_map_lock(vmf.vma->vm_mm, vmf.pmd, vmf.address, &vmf.ptl);
+	if (vmf.pte == nullptr)
+		return 0;
+	pteval_t v = ptep_get(vmf.pte);
+	if (!is_migration_entry(v)) {
+		vmf.ptl->unlock();
+		return 0;
+	}
+	folio* f = page_folio(k.phys().pfn_to_page(swp_offset_pfn(v)));
+	// The entry is only valid while its folio is locked by the migration in progress.
+	if (!f->lock.is_locked())
+		sim::raise(sim::ViolationKind::invariant,
+			   "migration entry for pfn " + std::to_string(f->pfn) +
+				   " found while the page is not locked (kernel BUG in "
+				   "pfn_swap_entry_folio)");
+	if (!folio_try_get(f)) {
+		vmf.ptl->unlock();
+		return 0;
+	}
+	vmf.ptl->unlock();
+	f->lock.wait_unlocked();
+	folio_put(f);
+	return 0;
+}
+
+// handle_pte_fault().
+vm_fault_t handle_pte_fault(vm_fault& vmf)
+{
+	MM_FRAME("handle_pte_fault");
+	mm_struct* mm = vmf.vma->vm_mm;
+	if (pte_none(ptep_get(vmf.pmd)) && !pte_alloc(mm, vmf.pmd, vmf.address))
+		return VM_FAULT_OOM;
+	pte_t* pte = pte_offset_map(vmf.pmd, vmf.address);
+	if (pte == nullptr)
+		return 0; // the PTE table went away: retry
+	vmf.orig_pte = ptep_get(pte);
+	bool write = vmf.flags & FAULT_FLAG_WRITE;
+	if (pte_none(vmf.orig_pte)) {
+		if (vma_is_anonymous(vmf.vma))
+			return do_anonymous_page(vmf);
+		if (!write)
+			return do_read_fault(vmf);
+		if (vmf.vma->flags() & VM_SHARED)
+			return do_shared_fault(vmf);
+		return do_cow_fault(vmf);
+	}
+	if (!pte_present(vmf.orig_pte)) {
+		if (is_migration_entry(vmf.orig_pte)) {
+			vmf.pte = pte;
+			return migration_entry_wait(vmf);
+		}
+		if (is_hwpoison_entry(vmf.orig_pte))
+			return VM_FAULT_HWPOISON;
+		return VM_FAULT_SIGBUS;
+	}
+	vmf.ptl = ptl_of(pte);
+	ptl_lock(vmf.ptl, pte);
+	vmf.pte = pte;
+	if (ptep_get(pte) != vmf.orig_pte) {
+		vmf.ptl->unlock(); // changed under us: let the access retry
+		return 0;
+	}
+	if (write && !pte_write(vmf.orig_pte))
+		return do_wp_page(vmf);
+	vmf.ptl->unlock(); // spurious: another CPU already fixed it
+	return 0;
+}
+
+} // namespace
+
+bool vma_is_anonymous(const vm_area_struct* vma)
+{
+	return vma->vm_file == nullptr;
+}
+
+vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long addr, unsigned flags)
+{
+	MM_FRAME("handle_mm_fault");
+	mm_struct* mm = vma->vm_mm;
+	vm_fault vmf{vma, addr & PAGE_MASK, flags, linear_page_index(vma, addr), nullptr};
+	vmf.pmd = walk_to_pmd(mm, vmf.address, true);
+	if (vmf.pmd == nullptr)
+		return VM_FAULT_OOM;
+	return handle_pte_fault(vmf);
+}
+
+// ---- zap ----
+
+namespace {
+
+// zap_pte_range() for the part of [addr, end) inside one PTE table.
+void zap_pte_range(mmu_gather& tlb, vm_area_struct* vma, pmd_t* pmd, unsigned long addr,
+		   unsigned long end)
+{
+	MM_FRAME("zap_pte_range");
+	mm_struct* mm = vma->vm_mm;
+	Kernel& k = kernel_of(mm);
+	sim::SpinLock* ptl = nullptr;
+	pte_t* pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (pte == nullptr)
+		return;
+	for (; addr < end; addr += PAGE_SIZE, ++pte) {
+		pteval_t v = ptep_get(pte);
+		if (pte_none(v))
+			continue;
+		if (pte_present(v)) {
+			ptep_get_and_clear(pte);
+			tlb_flush_range_add(tlb, addr, PAGE_SIZE);
+			folio* f = vm_normal_folio(k, v);
+			if (!k.mutant(Mutant::zap_skips_mapcount))
+				folio_remove_rmap_pte(f, vma);
+			tlb_remove_page(tlb, f);
+			continue;
+		}
+		// Migration and hwpoison entries hold no reference: just clear them.
+		ptep_get_and_clear(pte);
+	}
+	ptl->unlock();
+}
+
+} // namespace
+
+void unmap_page_range(mmu_gather& tlb, vm_area_struct* vma, unsigned long start,
+		      unsigned long end)
+{
+	MM_FRAME("unmap_page_range");
+	mm_struct* mm = vma->vm_mm;
+	for (unsigned long addr = start; addr < end;) {
+		unsigned long next = std::min((addr & PMD_MASK) + PMD_SIZE, end);
+		pmd_t* pmd = walk_to_pmd(mm, addr, false);
+		if (pmd != nullptr && !pte_none(ptep_get(pmd)))
+			zap_pte_range(tlb, vma, pmd, addr, next);
+		addr = next;
+	}
+}
+
+void unmap_vmas(mmu_gather& tlb, mm_struct* mm, const std::vector<vm_area_struct*>& vmas,
+		unsigned long start, unsigned long end)
+{
+	MM_FRAME("unmap_vmas");
+	(void)mm;
+	for (vm_area_struct* vma : vmas) {
+		unsigned long s = std::max(start, vma->start());
+		unsigned long e = std::min(end, vma->end());
+		if (s < e)
+			unmap_page_range(tlb, vma, s, e);
+	}
+}
+
+} // namespace mm

@@ -1,0 +1,210 @@
+// VMA management, mmap and munmap. Models mm/mmap.c and mm/vma.c (v6.x): do_mmap,
+// do_vmi_munmap + vms_complete_munmap_vmas + unmap_region, __split_vma.
+//
+// Differences: the VMA tree is a sorted vector; munmap keeps mmap_lock for write throughout
+// (no downgrade to read); no VMA merging; no per-VMA locks.
+#include "mm/internal.hpp"
+#include "sim/frame.hpp"
+
+#include <algorithm>
+
+namespace mm {
+
+vm_area_struct* find_vma(mm_struct* mm, unsigned long addr)
+{
+	for (vm_area_struct* vma : mm->mmap)
+		if (addr < vma->end())
+			return vma;
+	return nullptr;
+}
+
+vm_area_struct* vma_lookup(mm_struct* mm, unsigned long addr)
+{
+	vm_area_struct* vma = find_vma(mm, addr);
+	return (vma && vma->start() <= addr) ? vma : nullptr;
+}
+
+void vma_link(mm_struct* mm, vm_area_struct* vma)
+{
+	auto it = std::lower_bound(mm->mmap.begin(), mm->mmap.end(), vma,
+				   [](auto* a, auto* b) { return a->start() < b->start(); });
+	mm->mmap.insert(it, vma);
+	if (vma->vm_file)
+		vma_interval_tree_insert(vma, vma->vm_file->f_mapping);
+}
+
+void vma_unlink(mm_struct* mm, vm_area_struct* vma)
+{
+	mm->mmap.erase(std::find(mm->mmap.begin(), mm->mmap.end(), vma));
+}
+
+pgoff_t linear_page_index(const vm_area_struct* vma, unsigned long addr)
+{
+	return ((addr - vma->start()) >> PAGE_SHIFT) + vma->vm_pgoff.peek();
+}
+
+unsigned long get_unmapped_area(mm_struct* mm, unsigned long len, unsigned long align)
+{
+	// Bottom-up first fit above 1 GiB: predictable addresses for scenarios.
+	unsigned long addr = round_up(1ul << 30, align);
+	for (vm_area_struct* vma : mm->mmap) {
+		if (addr + len <= vma->start())
+			break;
+		addr = std::max(addr, round_up(vma->end(), align));
+	}
+	return addr + len <= TASK_SIZE ? addr : 0;
+}
+
+// __split_vma(). Context: mmap_lock held for write.
+int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_below)
+{
+	MM_FRAME("__split_vma");
+	Kernel& k = kernel_of(mm);
+	vm_area_struct* n = k.vm_area_alloc(mm);
+	n->vm_flags.init(vma->flags());
+	n->vm_file = vma->vm_file;
+	n->vm_private_data = vma->vm_private_data;
+	n->anon.init(vma->anon.peek());
+	if (new_below) {
+		n->vm_start.init(vma->start());
+		n->vm_end.init(addr);
+		n->vm_pgoff.init(vma->vm_pgoff.peek());
+	} else {
+		n->vm_start.init(addr);
+		n->vm_end.init(vma->end());
+		n->vm_pgoff.init(vma->vm_pgoff.peek() + ((addr - vma->start()) >> PAGE_SHIFT));
+	}
+	if (anon_vma_clone(n, vma))
+		return -ENOMEM;
+	// vma_prepare()/vma_complete(): the field updates are done under the file's i_mmap_rwsem
+	// and the anon_vma root lock, so rmap walkers never see a half-updated VMA.
+	address_space* mapping = vma->vm_file ? vma->vm_file->f_mapping : nullptr;
+	anon_vma* av = vma->anon.peek();
+	if (mapping)
+		mapping->i_mmap_rwsem.down_write();
+	if (av)
+		av->root->rwsem.down_write();
+	if (new_below) {
+		vma->vm_pgoff.store(vma->vm_pgoff.peek() + ((addr - vma->start()) >> PAGE_SHIFT));
+		vma->vm_start.store(addr);
+	} else {
+		vma->vm_end.store(addr);
+	}
+	if (av)
+		av->root->rwsem.up_write();
+	if (mapping)
+		mapping->i_mmap_rwsem.up_write();
+	vma_link(mm, n);
+	return 0;
+}
+
+namespace {
+
+unsigned long calc_vm_flags(int prot, int flags)
+{
+	unsigned long f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	if (prot & PROT_READ)
+		f |= VM_READ;
+	if (prot & PROT_WRITE)
+		f |= VM_WRITE;
+	if (prot & PROT_EXEC)
+		f |= VM_EXEC;
+	if (flags & MAP_SHARED)
+		f |= VM_SHARED | VM_MAYSHARE;
+	if (flags & MAP_GROWSDOWN)
+		f |= VM_GROWSDOWN;
+	if (flags & MAP_NORESERVE)
+		f |= VM_NORESERVE;
+	return f;
+}
+
+} // namespace
+
+// do_mmap(). Context: mmap_lock held for write.
+long do_mmap(mm_struct* mm, file* f, unsigned long addr, unsigned long len, int prot,
+	     int flags, unsigned long pgoff)
+{
+	MM_FRAME("do_mmap");
+	Kernel& k = kernel_of(mm);
+	if (len == 0)
+		return -EINVAL;
+	len = round_up(len, PAGE_SIZE);
+	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
+		return -EINVAL;
+	if (flags & MAP_FIXED) {
+		if ((addr & ~PAGE_MASK) || addr + len > TASK_SIZE || addr + len < addr)
+			return -EINVAL;
+		if (int r = do_munmap(mm, addr, len))
+			return r;
+	} else {
+		addr = get_unmapped_area(mm, len, PAGE_SIZE);
+		if (addr == 0)
+			return -ENOMEM;
+	}
+	if ((flags & MAP_SHARED) && f == nullptr) {
+		// shmem_zero_setup(): shared anonymous memory is a shmem file.
+		inode* ino = k.inode_alloc("dev/zero");
+		ino->shmem = true;
+		ino->i_size.init(len);
+		f = k.file_alloc(ino);
+		pgoff = 0;
+	}
+	vm_area_struct* vma = k.vm_area_alloc(mm);
+	vma->vm_start.init(addr);
+	vma->vm_end.init(addr + len);
+	vma->vm_flags.init(calc_vm_flags(prot, flags));
+	vma->vm_file = f;
+	// Anon VMAs use the virtual page number, so page->index stays valid across mremap.
+	vma->vm_pgoff.init(f ? pgoff : addr >> PAGE_SHIFT);
+	vma_link(mm, vma);
+	return static_cast<long>(addr);
+}
+
+// do_vmi_munmap(). Context: mmap_lock held for write.
+int do_munmap(mm_struct* mm, unsigned long start, unsigned long len)
+{
+	MM_FRAME("do_vmi_munmap");
+	Kernel& k = kernel_of(mm);
+	if ((start & ~PAGE_MASK) || start >= TASK_SIZE || len > TASK_SIZE - start)
+		return -EINVAL;
+	len = round_up(len, PAGE_SIZE);
+	if (len == 0)
+		return -EINVAL;
+	unsigned long end = start + len;
+	// Split the VMAs straddling the boundaries.
+	if (vm_area_struct* vma = find_vma(mm, start); vma && vma->start() < start && start < vma->end())
+		if (split_vma(mm, vma, start, false))
+			return -ENOMEM;
+	if (vm_area_struct* vma = find_vma(mm, end); vma && vma->start() < end)
+		if (split_vma(mm, vma, end, true))
+			return -ENOMEM;
+	std::vector<vm_area_struct*> doomed;
+	unsigned long floor = 0, ceiling = 0;
+	for (vm_area_struct* vma : mm->mmap) {
+		if (vma->end() <= start)
+			floor = vma->end();
+		else if (vma->start() >= end) {
+			ceiling = vma->start();
+			break;
+		} else
+			doomed.push_back(vma);
+	}
+	if (doomed.empty())
+		return 0;
+	for (vm_area_struct* vma : doomed)
+		vma_unlink(mm, vma);
+	// unmap_region(): zap, then free the tables, then flush and free in tlb_finish_mmu.
+	{
+		MM_FRAME("unmap_region");
+		mmu_gather tlb;
+		tlb_gather_mmu(tlb, mm);
+		unmap_vmas(tlb, mm, doomed, start, end);
+		free_pgtables(tlb, mm, doomed, floor, ceiling);
+		tlb_finish_mmu(tlb);
+	}
+	for (vm_area_struct* vma : doomed)
+		k.vm_area_free(vma);
+	return 0;
+}
+
+} // namespace mm
