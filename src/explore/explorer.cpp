@@ -125,7 +125,11 @@ bool Explorer::run_schedule(Program& p, Strategy& s, Schedule& rec)
 		bool ok = engine_.run_phase(init, setup_body, &p, chooser);
 		ok = ok && engine_.run_phase(task_ids_, task_body, &p, chooser);
 		ok = ok && engine_.run_phase(init, check_body, &p, chooser);
-		engine_.end_schedule();
+		ok = engine_.end_schedule() && ok;
+		// Read the final state while the world still exists.
+		outcome_.clear();
+		if (ok)
+			outcome_ = p.outcome();
 	}
 	const bool violation = engine_.violation().has_value();
 	s.end_schedule({engine_.steps(), violation});
@@ -162,9 +166,9 @@ ExploreResult Explorer::explore(Program& p, Strategy& s)
 			++r.violations[std::string(sim::violation_name(v.kind))];
 			if (!r.first)
 				r.first = Found{v, rec, r.schedules};
-		} else if (std::string key = p.outcome(); !key.empty()) {
+		} else if (!outcome_.empty()) {
 			// Only clean runs: after a violation the final state is not meaningful.
-			++r.outcomes[std::move(key)];
+			++r.outcomes[outcome_];
 		}
 		if (violation && opt_.stop_on_violation)
 			break;

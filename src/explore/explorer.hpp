@@ -82,6 +82,7 @@ private:
 
 	ExploreOptions opt_;
 	sim::Engine engine_;
+	std::string outcome_; // Program::outcome() of the latest clean schedule
 	std::vector<std::string> names_; // of the program being explored; "init" last
 	std::vector<int> task_ids_;      // 0..n-1, the race phase
 };

@@ -29,7 +29,8 @@ public:
 	virtual void teardown() {}
 
 	// Herd's "final state": a short key summarising what this schedule produced, used to
-	// count distinct outcomes. Called after check(). Empty = no outcome tracking.
+	// count distinct outcomes. Called after check() and before teardown(), only when the
+	// schedule ended without a violation. Empty = no outcome tracking.
 	virtual std::string outcome() const { return {}; }
 	// Names an object touched by an operation, for traces ("pte of 0x200000 in mm A").
 	// Empty: the engine's default (lock class name, or the address).

@@ -166,3 +166,38 @@ TEST(Explorer, ProgramKeyIsStableAndTellsProgramsApart)
 
 } // namespace
 } // namespace explore::testing
+
+namespace {
+
+// outcome() reads the world, which teardown() destroys: the explorer must ask before teardown.
+class WorldOutcome final : public explore::Program {
+public:
+	std::string name() const override { return "world-outcome"; }
+	int num_tasks() const override { return 2; }
+	void setup() override { w_ = std::make_unique<sim::Atomic<int>>(0); }
+	void run(int) override { w_->store(w_->load() + 1); }
+	void teardown() override { w_.reset(); }
+	std::string outcome() const override
+	{
+		return w_ ? "c=" + std::to_string(w_->peek()) : "";
+	}
+
+private:
+	std::unique_ptr<sim::Atomic<int>> w_;
+};
+
+TEST(Explorer, OutcomeIsReadBeforeTeardown)
+{
+	explore::ExploreOptions opt;
+	opt.preemption_bound = -1;
+	opt.max_schedules = 0;
+	explore::Explorer ex(opt);
+	WorldOutcome p;
+	auto dfs = explore::make_dfs(-1);
+	auto r = ex.explore(p, *dfs);
+	EXPECT_EQ(r.outcomes.size(), 2u);
+	EXPECT_EQ(r.outcomes.count("c=1"), 1u);
+	EXPECT_EQ(r.outcomes.count("c=2"), 1u);
+}
+
+} // namespace
