@@ -775,6 +775,12 @@ void trace_note(const char* text)
 		e->note(text);
 }
 
+bool tracing()
+{
+	Engine* e = Engine::active();
+	return e != nullptr && e->options().trace;
+}
+
 void raise(ViolationKind kind, std::string message, std::vector<std::string> detail)
 {
 	Engine* e = Engine::active();

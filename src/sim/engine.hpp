@@ -234,6 +234,8 @@ inline void point(Op op, WaitKind wait, const void* obj, std::uint64_t arg = 0)
 int choose(int n);
 // Adds a free-text note to the current trace step (trace mode only).
 void trace_note(const char* text);
+// True when a trace is being recorded: build note texts only then.
+bool tracing();
 // Raises a finding from model or check code: inside a schedule it stops the schedule, with no
 // engine it throws ViolationError.
 [[noreturn]] void raise(ViolationKind kind, std::string message,

@@ -145,6 +145,12 @@ void SpinLock::unlock_irq()
 	local_irq_enable();
 }
 
+void SpinLock::assert_held() const
+{
+	if (!holds(*this, true))
+		raise(ViolationKind::assertion, std::string(name()) + " is not held (lockdep_assert_held)");
+}
+
 void Mutex::lock() { acquire(*this, {Op::mutex_lock, false, true, false}); }
 bool Mutex::trylock() { return try_acquire(*this, {Op::mutex_trylock, false, false, false}); }
 void Mutex::unlock() { release(*this, {Op::mutex_unlock, false, false, false}); }
@@ -161,6 +167,14 @@ bool RwSem::down_write_trylock()
 	return try_acquire(*this, {Op::down_write_trylock, false, false, false});
 }
 void RwSem::up_write() { release(*this, {Op::up_write, false, false, false}); }
+void RwSem::down_write_nested(int subclass)
+{
+	acquire(*this, {Op::down_write, false, true, false}, subclass);
+}
+void RwSem::down_read_nested(int subclass)
+{
+	acquire(*this, {Op::down_read, true, true, false}, subclass);
+}
 
 void RwSem::assert_held() const
 {

@@ -18,6 +18,10 @@ public:
 	void down_write();
 	bool down_write_trylock();
 	void up_write();
+	// down_write_nested() / down_read_nested(): a second lock of this class, ordered by
+	// subclass (dup_mmap takes the child's mmap_lock under the parent's).
+	void down_write_nested(int subclass);
+	void down_read_nested(int subclass);
 	// Lock assertions (mmap_assert_locked, i_mmap_assert_write_locked): raise an
 	// `assertion` finding if the current task does not hold it as asked.
 	void assert_held() const;

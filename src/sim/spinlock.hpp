@@ -22,6 +22,8 @@ public:
 	// spin_lock_irq / spin_unlock_irq (IRQ-safe classes must be taken this way).
 	void lock_irq();
 	void unlock_irq();
+	// lockdep_assert_held(): raise an `assertion` finding unless the current task holds it.
+	void assert_held() const;
 };
 
 } // namespace sim
