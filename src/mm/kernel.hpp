@@ -2,7 +2,8 @@
 // files, fix switches. The explorer builds one world per schedule, so reset() must be cheap:
 // every object comes from a pool that is reused (no heap churn once warm).
 //
-// The public API is the flat list of user-visible operations a scenario can issue.
+// The public API is the flat list of user-visible operations a scenario can issue. Each runs
+// on the calling sim task, which stands for the CPU of the same number.
 #pragma once
 
 #include "mm/fixes.hpp"
@@ -10,6 +11,7 @@
 #include "mm/phys.hpp"
 #include "mm/pgtable.hpp"
 #include "mm/tlb.hpp"
+#include "sim/op.hpp"
 
 #include <array>
 #include <deque>
@@ -21,17 +23,19 @@ namespace mm {
 
 struct Config {
 	std::size_t nr_frames = 4096; // 16 MiB of simulated RAM
-	int ncpus = 2;                // CPUs whose TLBs exist (the explorer's tasks)
+	int ncpus = 2;                // CPUs whose TLBs exist (the explorer's tasks, init included)
 	TlbFlushMode tlb_flush = TlbFlushMode::ipi;
 	TableFreeMode table_free = TableFreeMode::rcu;
 	FixSet fixes;
 };
 
-// A process: a name, an mm, and what happened to it.
+// A process: a name, an mm, and what happened to it. Signals are counted, not delivered:
+// the operation that raised one returns it and the scenario decides what follows.
 struct process {
 	int pid = 0;
 	std::string name;
 	mm_struct* mm = nullptr;
+	// Set by sys_exit() before the mm is dropped; read racily by accesses of other CPUs.
 	bool exited = false;
 	int sigbus = 0;  // SIGBUS deliveries
 	int sigsegv = 0; // SIGSEGV deliveries
@@ -40,9 +44,39 @@ struct process {
 
 // Result of a user load or store.
 struct access_result {
-	enum Kind : std::uint8_t { ok, sigsegv, sigbus } kind = ok;
+	enum Kind : std::uint8_t {
+		ok,
+		sigsegv, // no VMA, or the VMA forbids the access
+		sigbus,  // VM_FAULT_SIGBUS / VM_FAULT_HWPOISON
+		oom,     // VM_FAULT_OOM: the kernel would invoke the OOM killer
+		dead,    // the process had exited: the access never ran
+	} kind = ok;
 	std::uint64_t value = 0; // loaded value (loads)
 };
+const char* access_kind_name(access_result::Kind k);
+
+// Sees user-visible effects at the step they take effect, so check/'s memory oracle
+// linearises them exactly where the model does. Called with no scheduling point between the
+// effect and the call. mm never depends on check/: check/ implements this.
+class AccessObserver {
+public:
+	virtual ~AccessObserver() = default;
+	// A user load or store, at its data access.
+	virtual void on_user_access(const process& p, int cpu, unsigned long addr, bool write,
+				    std::uint64_t value) = 0;
+	// The syscall running on `cpu` has taken effect with return value `result`: called just
+	// before it releases the lock that serialises it against the operations it must appear
+	// atomic to (mmap_lock for mmap/munmap/mprotect/mremap/madvise/fork, i_rwsem for
+	// ftruncate), after its flushes.
+	virtual void on_commit(int cpu, long result)
+	{
+		(void)cpu;
+		(void)result;
+	}
+};
+
+// Calls the observer's on_commit for the calling CPU, if there is an observer.
+void observer_commit(Kernel& k, long result);
 
 // Object pools, one per type: stable addresses, reset on reuse.
 template <class T> class Pool {
@@ -58,6 +92,7 @@ public:
 	void clear() { used_ = 0; }
 	std::size_t used() const { return used_; }
 	T& at(std::size_t i) { return items_[i]; }
+	const T& at(std::size_t i) const { return items_[i]; }
 
 private:
 	std::deque<T> items_;
@@ -75,35 +110,47 @@ public:
 	void reset(const Config& cfg);
 
 	// ---- the user-visible operations ----
-	process& create_process(std::string_view name);
+	// A new process with an empty address space; nullptr on -ENOMEM.
+	process* create_process(std::string_view name);
 	// mmap(): returns the address or a negative errno.
 	long sys_mmap(process& p, unsigned long addr, unsigned long len, int prot, int flags,
 		      file* f = nullptr, unsigned long off = 0);
 	int sys_munmap(process& p, unsigned long addr, unsigned long len);
 	int sys_mprotect(process& p, unsigned long addr, unsigned long len, int prot);
+	// mremap(): the new address or a negative errno.
 	long sys_mremap(process& p, unsigned long old_addr, unsigned long old_len,
 			unsigned long new_len, int flags, unsigned long new_addr = 0);
 	int sys_madvise(process& p, unsigned long addr, unsigned long len, int advice);
-	// fork(): the child process (a copy of the parent's address space, COW).
-	process& sys_fork(process& parent, std::string_view child_name);
-	// exit(): the last user of the mm tears it down (exit_mmap).
+	// fork(): the child (a COW copy of the parent's address space), or nullptr on -ENOMEM.
+	process* sys_fork(process& parent, std::string_view child_name);
+	// exit(): drops the process's hold on its mm; the last user tears it down (exit_mmap).
 	void sys_exit(process& p);
-	// A user load or store on CPU `cpu`, through that CPU's TLB, faulting as needed.
-	access_result user_load(process& p, int cpu, unsigned long addr);
-	access_result user_store(process& p, int cpu, unsigned long addr, std::uint64_t value);
-	// An in-memory file (tmpfs-like) of `size` bytes.
+	// A user load or store of the word at `addr` (one word per 4 KiB page), on the calling
+	// CPU, through its TLB, faulting as needed.
+	access_result user_load(process& p, unsigned long addr);
+	access_result user_store(process& p, unsigned long addr, std::uint64_t value);
+	// An in-memory (tmpfs) file of `size` bytes; its pages start zeroed.
 	file* create_file(std::string_view name, unsigned long size);
+	// ftruncate(): 0 or a negative errno. Shrinking unmaps and drops the cut pages.
+	int sys_ftruncate(file* f, unsigned long size);
 
 	// ---- state for the model and for check/ ----
 	const Config& config() const { return cfg_; }
 	bool fixed(Fix f) const { return cfg_.fixes.fixed(f); }
 	bool mutant(Mutant m) const { return cfg_.fixes.mutant(m); }
 	Phys& phys() { return phys_; }
+	const Phys& phys() const { return phys_; }
 	Pgtables& pgtables() { return pgtables_; }
 	cpu_tlb& tlb(int cpu) { return tlbs_[static_cast<std::size_t>(cpu)]; }
+	const cpu_tlb& tlb(int cpu) const { return tlbs_[static_cast<std::size_t>(cpu)]; }
 	int ncpus() const { return cfg_.ncpus; }
-	std::vector<process*>& processes() { return procs_; }
-	std::vector<inode*>& inodes() { return inodes_; }
+	// The calling CPU: the current sim task, or 0 outside a schedule.
+	int this_cpu() const;
+	const std::vector<process*>& processes() const { return procs_; }
+	const std::vector<file*>& files() const { return files_list_; }
+	file* find_file(std::string_view name) const;
+	void set_observer(AccessObserver* o) { observer_ = o; }
+	AccessObserver* observer() const { return observer_; }
 
 	mm_struct* mm_alloc(std::string_view name);
 	vm_area_struct* vm_area_alloc(mm_struct* mm);
@@ -112,7 +159,11 @@ public:
 	anon_vma_chain* avc_alloc();
 	inode* inode_alloc(std::string_view name);
 	file* file_alloc(inode* ino);
-	process* process_of(const mm_struct* mm);
+	process* process_of(const mm_struct* mm) const;
+
+	// Names a model object for traces ("pte 0x40000000 (A)", "mmap_lock (B)"); empty if
+	// the pointer is not one this Kernel knows.
+	std::string describe(sim::Op op, const void* obj) const;
 
 private:
 	Config cfg_;
@@ -127,7 +178,8 @@ private:
 	Pool<file> files_;
 	Pool<process> proc_pool_;
 	std::vector<process*> procs_;
-	std::vector<inode*> inodes_;
+	std::vector<file*> files_list_; // named files (create_file), for lookup by name
+	AccessObserver* observer_ = nullptr;
 	int next_id_ = 1;
 };
 

@@ -1,6 +1,6 @@
-// Page faults on anon and file VMAs, write-protect faults (COW), and zapping. Models
-// mm/memory.c (v6.x): handle_mm_fault, handle_pte_fault, do_anonymous_page, do_read_fault,
-// do_cow_fault, do_shared_fault, do_wp_page, zap_pte_range / unmap_page_range.
+// Page faults on anon and file VMAs and write-protect faults (COW). Models mm/memory.c (v6.x):
+// handle_mm_fault, handle_pte_fault, do_anonymous_page, do_read_fault, do_cow_fault,
+// do_shared_fault, do_wp_page, migration_entry_wait (mm/migrate.c). Zapping is in zap.cpp.
 //
 // Differences: no shared zero page (a read fault on anon memory allocates a zeroed page); no
 // per-VMA locks (faults hold mmap_lock for read); no swap; THP and hugetlb come with issues
@@ -27,11 +27,6 @@ struct vm_fault {
 bool vma_writable(const vm_area_struct* vma)
 {
 	return (vma->flags() & VM_WRITE) != 0;
-}
-
-folio* vm_normal_folio(Kernel& k, pteval_t v)
-{
-	return page_folio(k.phys().pfn_to_page(pte_pfn(v)));
 }
 
 // do_anonymous_page(): a private anon fault on a none PTE.
@@ -63,37 +58,58 @@ vm_fault_t do_anonymous_page(vm_fault& vmf)
 	return 0;
 }
 
-// finish_fault() for a page-cache folio (reference held by the caller, passed to the PTE).
+// finish_fault() for a locked page-cache folio: its reference passes to the PTE; the folio is
+// unlocked once mapped.
 vm_fault_t map_file_folio(vm_fault& vmf, folio* f, bool writable)
 {
+	MM_FRAME("finish_fault");
 	mm_struct* mm = vmf.vma->vm_mm;
 	vmf.pte = pte_offset_map_lock(mm, vmf.pmd, vmf.address, &vmf.ptl);
-	if (vmf.pte == nullptr) {
-		folio_put(f);
-		return 0;
-	}
-	if (!pte_none(ptep_get(vmf.pte))) {
-		vmf.ptl->unlock();
+	if (vmf.pte == nullptr || !pte_none(ptep_get(vmf.pte))) {
+		if (vmf.pte != nullptr)
+			vmf.ptl->unlock();
+		folio_unlock(f);
 		folio_put(f);
 		return 0;
 	}
 	folio_add_file_rmap_pte(f, vmf.vma);
 	set_pte_at(vmf.pte, pfn_pte(f->pfn, writable));
 	vmf.ptl->unlock();
+	folio_unlock(f);
 	return 0;
 }
 
+bool beyond_eof(const vm_fault& vmf)
+{
+	unsigned long size = vmf.vma->vm_file->f_inode->i_size.load();
+	return vmf.pgoff >= round_up(size, PAGE_SIZE) >> PAGE_SHIFT;
+}
+
+// filemap_fault() / shmem_fault(): the page-cache folio, locked, with a reference. The lock is
+// what orders the fault against truncation: truncate locks the folio before it removes it.
 vm_fault_t file_folio(vm_fault& vmf, folio** out)
 {
-	file* fl = vmf.vma->vm_file;
-	unsigned long size = fl->f_inode->i_size.load();
-	if (vmf.pgoff >= round_up(size, PAGE_SIZE) >> PAGE_SHIFT)
-		return VM_FAULT_SIGBUS; // beyond EOF
-	folio* f = filemap_get_folio(fl->f_mapping, vmf.pgoff, true);
+	MM_FRAME("shmem_fault");
+	if (beyond_eof(vmf))
+		return VM_FAULT_SIGBUS;
+	address_space* mapping = vmf.vma->vm_file->f_mapping;
+	folio* f = filemap_get_folio(mapping, vmf.pgoff, true);
 	if (f == nullptr)
 		return VM_FAULT_OOM;
+	folio_lock(f);
+	if (f->mapping != mapping) {
+		// Truncated after our lookup: let the access retry.
+		folio_unlock(f);
+		folio_put(f);
+		return VM_FAULT_NOPAGE;
+	}
+	if (beyond_eof(vmf)) {
+		folio_unlock(f);
+		folio_put(f);
+		return VM_FAULT_SIGBUS;
+	}
 	*out = f;
-	return 0;
+	return VM_FAULT_LOCKED;
 }
 
 // do_read_fault(): map the page-cache page read-only.
@@ -101,8 +117,10 @@ vm_fault_t do_read_fault(vm_fault& vmf)
 {
 	MM_FRAME("do_read_fault");
 	folio* f = nullptr;
-	if (vm_fault_t r = file_folio(vmf, &f))
+	vm_fault_t r = file_folio(vmf, &f);
+	if (!(r & VM_FAULT_LOCKED))
 		return r;
+	// A shared writable mapping still maps read-only first: the write fault marks it dirty.
 	return map_file_folio(vmf, f, false);
 }
 
@@ -111,7 +129,8 @@ vm_fault_t do_shared_fault(vm_fault& vmf)
 {
 	MM_FRAME("do_shared_fault");
 	folio* f = nullptr;
-	if (vm_fault_t r = file_folio(vmf, &f))
+	vm_fault_t r = file_folio(vmf, &f);
+	if (!(r & VM_FAULT_LOCKED))
 		return r;
 	return map_file_folio(vmf, f, true);
 }
@@ -124,15 +143,18 @@ vm_fault_t do_cow_fault(vm_fault& vmf)
 	Kernel& k = kernel_of(vma->vm_mm);
 	if (anon_vma_prepare(vma))
 		return VM_FAULT_OOM;
-	folio* src = nullptr;
-	if (vm_fault_t r = file_folio(vmf, &src))
-		return r;
 	folio* f = k.phys().alloc_pages(GFP_KERNEL, 0);
-	if (f == nullptr) {
-		folio_put(src);
+	if (f == nullptr)
 		return VM_FAULT_OOM;
+	folio* src = nullptr;
+	vm_fault_t r = file_folio(vmf, &src);
+	if (!(r & VM_FAULT_LOCKED)) {
+		folio_put(f);
+		return r;
 	}
+	// The copy is taken under the source's folio lock, as copy_mc_user_highpage() is.
 	f->data.store(src->data.load());
+	folio_unlock(src);
 	folio_put(src);
 	vmf.pte = pte_offset_map_lock(vma->vm_mm, vmf.pmd, vmf.address, &vmf.ptl);
 	if (vmf.pte == nullptr || !pte_none(ptep_get(vmf.pte))) {
@@ -178,7 +200,7 @@ vm_fault_t do_wp_page(vm_fault& vmf)
 		vmf.ptl->unlock();
 		return 0;
 	}
-	if (PageAnon(old) && wp_can_reuse_anon_folio(old)) {
+	if (PageAnon(old) && (wp_can_reuse_anon_folio(old) || k.mutant(Mutant::cow_reuses_shared_page))) {
 		// wp_page_reuse()
 		set_pte_at(vmf.pte, pte_mkwrite(vmf.orig_pte));
 		vmf.ptl->unlock();
@@ -293,6 +315,11 @@ vm_fault_t handle_pte_fault(vm_fault& vmf)
 
 } // namespace
 
+folio* vm_normal_folio(Kernel& k, pteval_t v)
+{
+	return page_folio(k.phys().pfn_to_page(pte_pfn(v)));
+}
+
 bool vma_is_anonymous(const vm_area_struct* vma)
 {
 	return vma->vm_file == nullptr;
@@ -307,69 +334,6 @@ vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long addr, unsigned fla
 	if (vmf.pmd == nullptr)
 		return VM_FAULT_OOM;
 	return handle_pte_fault(vmf);
-}
-
-// ---- zap ----
-
-namespace {
-
-// zap_pte_range() for the part of [addr, end) inside one PTE table.
-void zap_pte_range(mmu_gather& tlb, vm_area_struct* vma, pmd_t* pmd, unsigned long addr,
-		   unsigned long end)
-{
-	MM_FRAME("zap_pte_range");
-	mm_struct* mm = vma->vm_mm;
-	Kernel& k = kernel_of(mm);
-	sim::SpinLock* ptl = nullptr;
-	pte_t* pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-	if (pte == nullptr)
-		return;
-	for (; addr < end; addr += PAGE_SIZE, ++pte) {
-		pteval_t v = ptep_get(pte);
-		if (pte_none(v))
-			continue;
-		if (pte_present(v)) {
-			ptep_get_and_clear(pte);
-			tlb_flush_range_add(tlb, addr, PAGE_SIZE);
-			folio* f = vm_normal_folio(k, v);
-			if (!k.mutant(Mutant::zap_skips_mapcount))
-				folio_remove_rmap_pte(f, vma);
-			tlb_remove_page(tlb, f);
-			continue;
-		}
-		// Migration and hwpoison entries hold no reference: just clear them.
-		ptep_get_and_clear(pte);
-	}
-	ptl->unlock();
-}
-
-} // namespace
-
-void unmap_page_range(mmu_gather& tlb, vm_area_struct* vma, unsigned long start,
-		      unsigned long end)
-{
-	MM_FRAME("unmap_page_range");
-	mm_struct* mm = vma->vm_mm;
-	for (unsigned long addr = start; addr < end;) {
-		unsigned long next = std::min((addr & PMD_MASK) + PMD_SIZE, end);
-		pmd_t* pmd = walk_to_pmd(mm, addr, false);
-		if (pmd != nullptr && !pte_none(ptep_get(pmd)))
-			zap_pte_range(tlb, vma, pmd, addr, next);
-		addr = next;
-	}
-}
-
-void unmap_vmas(mmu_gather& tlb, mm_struct* mm, const std::vector<vm_area_struct*>& vmas,
-		unsigned long start, unsigned long end)
-{
-	MM_FRAME("unmap_vmas");
-	(void)mm;
-	for (vm_area_struct* vma : vmas) {
-		unsigned long s = std::max(start, vma->start());
-		unsigned long e = std::min(end, vma->end());
-		if (s < e)
-			unmap_page_range(tlb, vma, s, e);
-	}
 }
 
 } // namespace mm

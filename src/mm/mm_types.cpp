@@ -62,6 +62,7 @@ void address_space::reset()
 
 void inode::reset()
 {
+	k = nullptr;
 	name.clear();
 	reset_lock(i_rwsem);
 	i_data.reset();

@@ -53,6 +53,13 @@ enum : unsigned long {
 	VM_STACK_INCOMPLETE_SETUP = VM_RAND_READ | VM_SEQ_READ,
 };
 
+// calc_vm_prot_bits(): PROT_* to VM_READ | VM_WRITE | VM_EXEC.
+inline unsigned long calc_vm_prot_bits(int prot)
+{
+	return ((prot & PROT_READ) ? VM_READ : 0ul) | ((prot & PROT_WRITE) ? VM_WRITE : 0ul) |
+	       ((prot & PROT_EXEC) ? VM_EXEC : 0ul);
+}
+
 struct vm_area_struct {
 	// Range and file offset. Written under mmap_lock held for write (and the rmap locks the
 	// modelled version takes); read with peek() by holders of mmap_lock, with load() by rmap
@@ -121,6 +128,7 @@ struct address_space {
 };
 
 struct inode {
+	Kernel* k = nullptr; // immutable after inode_alloc()
 	std::string name;
 	sim::RwSem i_rwsem{&i_rwsem_class};
 	address_space i_data;
@@ -134,9 +142,10 @@ struct inode {
 };
 
 struct file {
-	inode* f_inode = nullptr;
+	inode* f_inode = nullptr;       // immutable after file_alloc()
 	address_space* f_mapping = nullptr;
 	void reset() { *this = file{}; }
+	const std::string& name() const { return f_inode->name; }
 };
 
 // Reverse mapping of anon pages (mm/rmap.c). Only the root's rwsem is ever taken (since

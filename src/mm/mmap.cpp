@@ -98,17 +98,27 @@ int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_b
 	return 0;
 }
 
+int split_range(mm_struct* mm, unsigned long start, unsigned long end)
+{
+	if (vm_area_struct* vma = find_vma(mm, start); vma && vma->start() < start && start < vma->end())
+		if (int r = split_vma(mm, vma, start, false))
+			return r;
+	if (vm_area_struct* vma = find_vma(mm, end); vma && vma->start() < end && end < vma->end())
+		if (int r = split_vma(mm, vma, end, true))
+			return r;
+	return 0;
+}
+
+bool is_cow_mapping(unsigned long flags)
+{
+	return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+
 namespace {
 
 unsigned long calc_vm_flags(int prot, int flags)
 {
-	unsigned long f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
-	if (prot & PROT_READ)
-		f |= VM_READ;
-	if (prot & PROT_WRITE)
-		f |= VM_WRITE;
-	if (prot & PROT_EXEC)
-		f |= VM_EXEC;
+	unsigned long f = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | calc_vm_prot_bits(prot);
 	if (flags & MAP_SHARED)
 		f |= VM_SHARED | VM_MAYSHARE;
 	if (flags & MAP_GROWSDOWN)
@@ -142,11 +152,8 @@ long do_mmap(mm_struct* mm, file* f, unsigned long addr, unsigned long len, int 
 			return -ENOMEM;
 	}
 	if ((flags & MAP_SHARED) && f == nullptr) {
-		// shmem_zero_setup(): shared anonymous memory is a shmem file.
-		inode* ino = k.inode_alloc("dev/zero");
-		ino->shmem = true;
-		ino->i_size.init(len);
-		f = k.file_alloc(ino);
+		// shmem_zero_setup(): shared anonymous memory is a shmem file ("/dev/zero (deleted)").
+		f = k.create_file("dev/zero#" + std::to_string(k.files().size()), len);
 		pgoff = 0;
 	}
 	vm_area_struct* vma = k.vm_area_alloc(mm);
@@ -172,12 +179,8 @@ int do_munmap(mm_struct* mm, unsigned long start, unsigned long len)
 		return -EINVAL;
 	unsigned long end = start + len;
 	// Split the VMAs straddling the boundaries.
-	if (vm_area_struct* vma = find_vma(mm, start); vma && vma->start() < start && start < vma->end())
-		if (split_vma(mm, vma, start, false))
-			return -ENOMEM;
-	if (vm_area_struct* vma = find_vma(mm, end); vma && vma->start() < end)
-		if (split_vma(mm, vma, end, true))
-			return -ENOMEM;
+	if (split_range(mm, start, end))
+		return -ENOMEM;
 	std::vector<vm_area_struct*> doomed;
 	unsigned long floor = 0, ceiling = 0;
 	for (vm_area_struct* vma : mm->mmap) {
@@ -205,6 +208,54 @@ int do_munmap(mm_struct* mm, unsigned long start, unsigned long len)
 	for (vm_area_struct* vma : doomed)
 		k.vm_area_free(vma);
 	return 0;
+}
+
+} // namespace mm
+
+namespace mm {
+
+// exit_mmap(). Models mm/mmap.c exit_mmap (v6.1+): the leaves are zapped under mmap_lock for
+// read, the tables freed under mmap_lock for write (which waits out anyone who still walks
+// this mm's VMAs, e.g. a remote GUP). Context: the mm has no users left.
+// Differences: no OOM reaper, no maple-tree RCU mode.
+void exit_mmap(mm_struct* mm)
+{
+	MM_FRAME("exit_mmap");
+	Kernel& k = kernel_of(mm);
+	mm->mmap_lock.down_read();
+	std::vector<vm_area_struct*> vmas = mm->mmap;
+	mmu_gather tlb;
+	tlb_gather_mmu(tlb, mm, true);
+	unmap_vmas(tlb, mm, vmas, 0, TASK_SIZE);
+	mm->mmap_lock.up_read();
+
+	mm->mmap_lock.down_write();
+	free_pgtables(tlb, mm, vmas, 0, 0);
+	tlb_finish_mmu(tlb);
+	mm->mmap.clear();
+	for (vm_area_struct* vma : vmas)
+		k.vm_area_free(vma);
+	mm->dead = true;
+	mm->mmap_lock.up_write();
+}
+
+bool mmget_not_zero(mm_struct* mm)
+{
+	return mm->mm_users.inc_not_zero();
+}
+
+// mmput(). The last user tears the address space down, then __mmdrop() frees the pgd.
+void mmput(mm_struct* mm)
+{
+	if (!mm->mm_users.dec_and_test())
+		return;
+	MM_FRAME("mmput");
+	exit_mmap(mm);
+	for (const pte_slot& e : mm->pgd->entries)
+		if (e.peek() != 0)
+			sim::raise(sim::ViolationKind::invariant,
+				   "__mmdrop: pgd of " + mm->name + " still has entries after exit_mmap");
+	kernel_of(mm).pgtables().free(mm->pgd);
 }
 
 } // namespace mm

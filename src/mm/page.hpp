@@ -64,6 +64,9 @@ struct page {
 
 	// Lifetime of this frame's current allocation: use after free is a finding.
 	sim::Lifetime lt;
+	// Allocation generation: bumped each time the frame is handed out, so a stale pointer
+	// (a TLB entry) into a frame that was freed and reused is told apart from a live one.
+	std::uint32_t gen = 0;
 	// Table descriptor while PG_table is set (owned by the Pgtables pool).
 	ptdesc* pt = nullptr;
 };

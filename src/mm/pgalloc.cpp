@@ -11,11 +11,16 @@ pgd_t* pgd_offset(mm_struct* mm, unsigned long addr)
 	return &mm->pgd->entries[static_cast<std::size_t>(pgd_index(addr))];
 }
 
+ptdesc* entry_table_of(const pte_slot* upper, pteval_t v)
+{
+	return entry_table(ptdesc_of(upper)->k->pgtables(), v);
+}
+
 namespace {
 pte_slot* next_level(pte_slot* upper, unsigned long addr, int (*index)(unsigned long))
 {
 	pteval_t v = ptep_get(upper);
-	ptdesc* pt = entry_table(kernel_of(ptdesc_of(upper)->owner).pgtables(), v);
+	ptdesc* pt = entry_table_of(upper, v);
 	if (pt == nullptr)
 		return nullptr;
 	return &pt->entries[static_cast<std::size_t>(index(addr))];
@@ -37,17 +42,18 @@ pte_t* pte_offset_map(pmd_t* pmd, unsigned long addr)
 	return next_level(pmd, addr, pte_index);
 }
 
-pte_t* pte_offset_map_lock(mm_struct* mm, pmd_t* pmd, unsigned long addr, sim::SpinLock** ptlp)
+pte_t* pte_offset_map_lock(mm_struct* mm, pmd_t* pmd, unsigned long addr, sim::SpinLock** ptlp,
+			   int subclass)
 {
 	(void)mm;
 	for (;;) {
 		pteval_t pmdval = ptep_get(pmd);
-		ptdesc* pt = entry_table(kernel_of(ptdesc_of(pmd)->owner).pgtables(), pmdval);
+		ptdesc* pt = entry_table_of(pmd, pmdval);
 		if (pt == nullptr)
 			return nullptr;
 		pte_t* pte = &pt->entries[static_cast<std::size_t>(pte_index(addr))];
 		sim::SpinLock* ptl = ptl_of(pte);
-		ptl_lock(ptl, pte);
+		ptl_lock(ptl, pte, subclass);
 		// The PMD may have changed (freed/collapsed) before we got the lock: re-check.
 		if (ptep_get(pmd) == pmdval) {
 			*ptlp = ptl;

@@ -11,9 +11,10 @@ namespace mm {
 
 ptdesc::ptdesc() : ptl(&ptl_class_for_tables) {}
 
-void Pgtables::reset(Phys& phys)
+void Pgtables::reset(Phys& phys, Kernel* k)
 {
 	phys_ = &phys;
+	k_ = k;
 	if (by_pfn_.size() < phys.nr_frames())
 		by_pfn_.resize(phys.nr_frames());
 }
@@ -42,6 +43,7 @@ ptdesc* Pgtables::alloc(gfp_t gfp, pt_level level, mm_struct* owner, unsigned lo
 	pt->pt_share_count.init(0);
 	pt->lt.revive();
 	pt->level = level;
+	pt->k = k_;
 	pt->frame = f;
 	pt->owner = owner;
 	pt->addr = addr;
@@ -53,7 +55,7 @@ ptdesc* Pgtables::alloc(gfp_t gfp, pt_level level, mm_struct* owner, unsigned lo
 void Pgtables::free(ptdesc* pt)
 {
 	MM_FRAME("pagetable_free");
-	sim::lifetime_free(pt->lt, pt);
+	sim::lifetime_free(pt->lt, &pt->lt);
 	folio* f = pt->frame;
 	f->flags.init(f->flags.peek() & ~PG_table);
 	f->pt = nullptr;
@@ -73,26 +75,37 @@ void Pgtables::rcu_free_cb(void* arg)
 void Pgtables::free_rcu(ptdesc* pt)
 {
 	MM_FRAME("tlb_remove_table");
-	sim::lifetime_free_rcu(pt->lt, pt, &Pgtables::rcu_free_cb, pt);
+	sim::lifetime_free_rcu(pt->lt, &pt->lt, &Pgtables::rcu_free_cb, pt);
+}
+
+const ptdesc* Pgtables::containing(const void* p) const
+{
+	auto a = reinterpret_cast<std::uintptr_t>(p);
+	for (const auto& slot : by_pfn_) {
+		auto b = reinterpret_cast<std::uintptr_t>(slot.get());
+		if (slot && a >= b && a < b + sizeof(ptdesc))
+			return slot.get();
+	}
+	return nullptr;
 }
 
 pteval_t ptep_get(const pte_slot* e)
 {
 	pteval_t v = e->load();
-	sim::lifetime_check(ptdesc_of(e)->lt, ptdesc_of(e), "read of a page-table entry");
+	pt_check_live(ptdesc_of(e), "read of a page-table entry");
 	return v;
 }
 
 void set_pte_at(pte_slot* e, pteval_t v)
 {
 	e->store(v);
-	sim::lifetime_check(ptdesc_of(e)->lt, ptdesc_of(e), "write of a page-table entry");
+	pt_check_live(ptdesc_of(e), "write of a page-table entry");
 }
 
 pteval_t ptep_get_and_clear(pte_slot* e)
 {
 	pteval_t v = e->xchg(0);
-	sim::lifetime_check(ptdesc_of(e)->lt, ptdesc_of(e), "clear of a page-table entry");
+	pt_check_live(ptdesc_of(e), "clear of a page-table entry");
 	return v;
 }
 
@@ -114,7 +127,7 @@ void ptl_lock(sim::SpinLock* ptl, pte_slot* e, int subclass)
 		ptl->lock_nested(subclass);
 	else
 		ptl->lock();
-	sim::lifetime_check(ptdesc_of(e)->lt, ptdesc_of(e), "spin_lock of the ptl in a page-table page");
+	pt_check_live(ptdesc_of(e), "spin_lock of the ptl in a page-table page");
 }
 
 } // namespace mm

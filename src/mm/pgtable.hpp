@@ -22,6 +22,7 @@ namespace mm {
 
 struct mm_struct;
 class Phys;
+class Kernel;
 
 using pteval_t = std::uint64_t;
 // A pointer to an entry: pgd_t*, pud_t*, pmd_t*, pte_t* in the kernel.
@@ -112,6 +113,7 @@ struct alignas(4096) ptdesc {
 	sim::Lifetime lt;
 	// Immutable while allocated.
 	pt_level level = PT_PTE;
+	Kernel* k = nullptr;
 	folio* frame = nullptr;
 	mm_struct* owner = nullptr;   // mm that allocated it (sharing may add others)
 	unsigned long addr = 0;       // first virtual address it maps in its owner
@@ -133,7 +135,7 @@ inline int slot_index(const pte_slot* e)
 // across schedules (no per-schedule heap work once warm).
 class Pgtables {
 public:
-	void reset(Phys& phys);
+	void reset(Phys& phys, Kernel* k);
 	// pagetable_alloc(): a zeroed table page, or nullptr if out of memory.
 	ptdesc* alloc(gfp_t gfp, pt_level level, mm_struct* owner, unsigned long addr);
 	// pagetable_free(): the frame goes back to Phys; later use of the table is caught.
@@ -142,15 +144,26 @@ public:
 	void free_rcu(ptdesc* pt);
 	// The ptdesc of a table frame.
 	ptdesc* of_pfn(pfn_t pfn);
+	// The ptdesc containing `p` if p points into one of this pool's table pages.
+	const ptdesc* containing(const void* p) const;
 	Phys& phys() { return *phys_; }
 
 private:
 	static void rcu_free_cb(void* arg);
 	Phys* phys_ = nullptr;
+	Kernel* k_ = nullptr;
 	std::vector<std::unique_ptr<ptdesc>> by_pfn_;
 };
 
 // ---- entry accessors: one scheduling point each, plus a use-after-free check of the table ----
+
+// Use-after-free check of a table page. The table's identity for reports is &pt->lt (the
+// entries array starts at the ptdesc's own address, which names entry 0).
+inline void pt_check_live(const ptdesc* pt, const char* what)
+{
+	if (pt->lt.state != sim::Lifetime::State::live) [[unlikely]]
+		sim::lifetime_check(pt->lt, &pt->lt, what);
+}
 
 // READ_ONCE of an entry (ptep_get / pmdp_get / ptep_get_lockless).
 pteval_t ptep_get(const pte_slot* e);

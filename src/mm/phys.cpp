@@ -22,6 +22,18 @@ void Phys::reset(std::size_t nr_frames)
 	nr_free_ = nr_frames;
 }
 
+const page* Phys::page_containing(const void* p) const
+{
+	if (pages_.empty())
+		return nullptr;
+	auto a = reinterpret_cast<std::uintptr_t>(p);
+	auto lo = reinterpret_cast<std::uintptr_t>(pages_.data());
+	auto hi = reinterpret_cast<std::uintptr_t>(pages_.data() + nr_);
+	if (a < lo || a >= hi)
+		return nullptr;
+	return &pages_[(a - lo) / sizeof(page)];
+}
+
 void Phys::init_frame(pfn_t pfn, page* head, int order)
 {
 	page& p = pages_[pfn];
@@ -40,6 +52,7 @@ void Phys::init_frame(pfn_t pfn, page* head, int order)
 	p.order = static_cast<std::uint8_t>(&p == head ? order : 0);
 	p.head = head;
 	p.lt.revive();
+	++p.gen;
 	p.pt = nullptr;
 	free_bits_[pfn] = false;
 	--nr_free_;

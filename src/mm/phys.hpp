@@ -33,6 +33,8 @@ public:
 	// Frames handed out at least once this schedule (the rest are pristine).
 	std::size_t high_water() const { return hw_; }
 	bool is_free(pfn_t pfn) const { return free_bits_[pfn]; }
+	// The descriptor that `p` points into (a field of a struct page), or nullptr.
+	const page* page_containing(const void* p) const;
 
 private:
 	void init_frame(pfn_t pfn, page* head, int order);

@@ -76,8 +76,9 @@ void flush_tlb_mm_range(mm_struct* mm, unsigned long start, unsigned long end)
 	FlushArgs args{&k, mm, start, end, -1};
 	int self = sim::current_task_id();
 	if (k.mutant(Mutant::flush_skips_cpu)) {
-		for (int c = k.ncpus() - 1; c >= 0 && args.skip_cpu < 0; --c)
-			if (c != self)
+		sim::TaskMask mask = mm->cpumask.peek();
+		for (int c = 0; c < k.ncpus() && args.skip_cpu < 0; ++c)
+			if (c != self && (mask & (sim::TaskMask(1) << c)))
 				args.skip_cpu = c;
 	}
 	if (k.config().tlb_flush == TlbFlushMode::broadcast || sim::Engine::active() == nullptr) {

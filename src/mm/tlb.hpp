@@ -35,6 +35,7 @@ struct tlb_entry {
 	unsigned long size = 0;  // PAGE_SIZE, PMD_SIZE, or PMD_SIZE for a pde entry
 	pfn_t pfn = 0;           // leaf: the frame of va
 	ptdesc* table = nullptr; // pde: the PTE table for [va, va + PMD_SIZE)
+	std::uint32_t gen = 0;   // page::gen of the frame (leaf) or table frame (pde) at fill
 	bool writable = false;
 	bool pde = false;
 	bool valid = false;
