@@ -1,0 +1,265 @@
+// Structural invariants (invariants.hpp). Reads model state with peek(): never a scheduling
+// point, never a change.
+#include "check/invariants.hpp"
+
+#include "mm/pgtable.hpp"
+#include "sim/engine.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace check {
+namespace {
+
+using namespace mm;
+
+std::string hex(unsigned long v)
+{
+	char buf[32];
+	std::snprintf(buf, sizeof buf, "%#lx", v);
+	return buf;
+}
+
+[[noreturn]] void fail(std::string msg, std::vector<std::string> detail = {})
+{
+	sim::raise(sim::ViolationKind::invariant, std::move(msg), std::move(detail));
+}
+
+bool live(const sim::Lifetime& lt)
+{
+	return lt.state == sim::Lifetime::State::live;
+}
+
+const char* level_name(pt_level l)
+{
+	return l == PT_PTE ? "PTE" : l == PT_PMD ? "PMD" : l == PT_PUD ? "PUD" : "PGD";
+}
+
+unsigned long span_of(pt_level l)
+{
+	return l == PT_PTE ? PAGE_SIZE : l == PT_PMD ? PMD_SIZE : l == PT_PUD ? PUD_SIZE : PGDIR_SIZE;
+}
+
+} // namespace
+
+void Invariants::check(const Kernel& k)
+{
+	const std::size_t n = k.phys().nr_frames();
+	maps_.assign(n, 0);
+	table_refs_.assign(n, 0);
+	in_cache_.assign(n, 0);
+	check_vmas(k);
+	walk_tables(k);
+	check_page_cache(k);
+	check_pages(k);
+	check_tlbs(k);
+}
+
+void Invariants::walk_tables(const Kernel& k)
+{
+	const Phys& phys = k.phys();
+	auto& pts = const_cast<Kernel&>(k).pgtables();
+	for (const process* p : k.processes()) {
+		const mm_struct* mm = p->mm;
+		if (mm->dead)
+			continue;
+		std::string who = " of " + mm->name;
+		// Depth-first over the radix tree: (table, va of its first entry).
+		struct Item {
+			const ptdesc* pt;
+			unsigned long va;
+		};
+		std::vector<Item> stack{{mm->pgd, 0}};
+		while (!stack.empty()) {
+			Item it = stack.back();
+			stack.pop_back();
+			const ptdesc* pt = it.pt;
+			unsigned long span = span_of(pt->level);
+			for (int i = 0; i < PTRS_PER_TABLE; ++i) {
+				pteval_t v = pt->entries[static_cast<std::size_t>(i)].peek();
+				if (v == 0)
+					continue;
+				unsigned long va = it.va + static_cast<unsigned long>(i) * span;
+				bool leaf = pt->level == PT_PTE || pte_huge(v);
+				if (pte_present(v) && !leaf) {
+					pfn_t pfn = pte_pfn(v);
+					const ptdesc* next = pts.of_pfn(pfn);
+					if (next == nullptr || !live(next->lt) || phys.is_free(pfn))
+						fail(std::string(level_name(pt->level)) + " entry " + hex(va) + who +
+							     " points to a freed page-table page (pfn " +
+							     std::to_string(pfn) + ")");
+					if (next->level + 1 != pt->level)
+						fail(std::string(level_name(pt->level)) + " entry " + hex(va) + who +
+						     " points to a " + level_name(next->level) + " table");
+					// A shared PMD table is reached once per sharer; walk it once per mm.
+					if (table_refs_[pfn]++ == 0 || next->level == PT_PMD)
+						stack.push_back({next, va});
+					continue;
+				}
+				if (pte_present(v)) {
+					pfn_t pfn = pte_pfn(v);
+					if (!phys.pfn_valid(pfn) || phys.is_free(pfn))
+						fail("pte " + hex(va) + who + " maps pfn " + std::to_string(pfn) +
+							     ", a freed page",
+						     {"a page must be unmapped from every page table before it is "
+						      "freed"});
+					++maps_[pfn];
+					continue;
+				}
+				if (is_migration_entry(v)) {
+					pfn_t pfn = swp_offset_pfn(v);
+					const page* pg = const_cast<Kernel&>(k).phys().pfn_to_page(pfn);
+					if (!pg->head->lock.is_locked())
+						fail("migration entry for pfn " + std::to_string(pfn) + " left at " +
+							     hex(va) + who + " after the migration ended",
+						     {"remove_migration_ptes() must replace every migration entry "
+						      "before the page is unlocked"});
+				}
+			}
+		}
+	}
+}
+
+void Invariants::check_page_cache(const Kernel& k)
+{
+	for (const file* f : k.files()) {
+		const address_space& m = f->f_inode->i_data;
+		for (const auto& [index, fo] : m.i_pages) {
+			if (!live(fo->lt) || k.phys().is_free(fo->pfn))
+				fail("page cache of " + f->name() + " holds freed pfn " +
+				     std::to_string(fo->pfn) + " at index " + std::to_string(index));
+			if (fo->mapping != &m || fo->index != index)
+				fail("page cache of " + f->name() + ": pfn " + std::to_string(fo->pfn) +
+				     " at index " + std::to_string(index) +
+				     " does not point back to it (mapping/index)");
+			in_cache_[fo->pfn] = 1;
+		}
+	}
+}
+
+void Invariants::check_pages(const Kernel& k)
+{
+	auto& phys = const_cast<Kernel&>(k).phys();
+	auto& pts = const_cast<Kernel&>(k).pgtables();
+	const std::size_t n = phys.high_water();
+	for (pfn_t pfn = 0; pfn < n; ++pfn) {
+		if (phys.is_free(pfn))
+			continue;
+		const page* pg = phys.pfn_to_page(pfn);
+		std::string name = "pfn " + std::to_string(pfn);
+		if (folio_test(pg->head, PG_table)) {
+			const ptdesc* pt = pts.of_pfn(pfn);
+			// A pgd is owned by its mm, not pointed to; a freed mm's pgd is freed too.
+			if (pt->level == PT_PGD)
+				continue;
+			int want = 1 + pt->pt_share_count.peek();
+			if (table_refs_[pfn] == 0)
+				fail(std::string(level_name(pt->level)) + " table " + name + " (" + hex(pt->addr) +
+					     ") is allocated but no page table points to it: leaked");
+			if (table_refs_[pfn] != want)
+				fail(std::string(level_name(pt->level)) + " table " + name + " is pointed to " +
+				     std::to_string(table_refs_[pfn]) + " times, but its share count says " +
+				     std::to_string(want));
+			continue;
+		}
+		int mapcount = pg->_mapcount.peek() + 1;
+		if (mapcount != maps_[pfn])
+			fail("mapcount of " + name + " is " + std::to_string(mapcount) + " but " +
+				     std::to_string(maps_[pfn]) + " page-table entries map it",
+			     {"mapcount must change exactly when a leaf entry is set or cleared"});
+		if (pg->head != pg)
+			continue;
+		// Refcount identity for the folio.
+		int maps = 0;
+		for (long i = 0; i < folio_nr_pages(pg); ++i)
+			maps += maps_[pfn + static_cast<pfn_t>(i)];
+		int want = maps + in_cache_[pfn] + (extra_refs_ ? extra_refs_(pg) : 0);
+		int have = pg->_refcount.peek();
+		if (have != want)
+			fail("refcount of " + name + " is " + std::to_string(have) + " but " +
+				     std::to_string(maps) + " mappings" + (in_cache_[pfn] ? " + the page cache" : "") +
+				     " account for " + std::to_string(want),
+			     {have > want ? "a reference was leaked (the page can never be freed)"
+					  : "a reference was dropped too often (the page can be freed while in use)"});
+		if (pg->lock.is_locked())
+			fail(name + " is still locked (PG_locked) at a quiescent point");
+	}
+}
+
+void Invariants::check_vmas(const Kernel& k)
+{
+	for (const process* p : k.processes()) {
+		const mm_struct* mm = p->mm;
+		if (mm->dead) {
+			if (!mm->mmap.empty())
+				fail(mm->name + " exited but still has VMAs");
+			continue;
+		}
+		unsigned long prev_end = 0;
+		for (const vm_area_struct* v : mm->mmap) {
+			if (!live(v->lt))
+				fail("the VMA list of " + mm->name + " holds a freed VMA");
+			if (v->start() >= v->end() || v->start() < prev_end)
+				fail("VMAs of " + mm->name + " overlap or are empty at " + hex(v->start()));
+			prev_end = v->end();
+			if (v->vm_mm != mm)
+				fail("VMA " + hex(v->start()) + " of " + mm->name + " names another mm");
+			if (v->vm_file) {
+				const auto& l = v->vm_file->f_mapping->i_mmap;
+				if (std::find(l.begin(), l.end(), v) == l.end())
+					fail("VMA " + hex(v->start()) + " of " + mm->name +
+					     " maps a file but is not in its i_mmap (rmap cannot find it)");
+			}
+		}
+	}
+	for (const file* f : k.files()) {
+		for (const vm_area_struct* v : f->f_inode->i_data.i_mmap)
+			if (!live(v->lt))
+				fail("i_mmap of " + f->name() + " holds a freed VMA");
+	}
+}
+
+void Invariants::check_tlbs(const Kernel& k)
+{
+	auto& kk = const_cast<Kernel&>(k);
+	for (int cpu = 0; cpu < k.ncpus(); ++cpu) {
+		for (const tlb_entry& t : k.tlb(cpu).e) {
+			if (!t.valid)
+				continue;
+			std::string where = "TLB of CPU " + std::to_string(cpu) + " still caches " +
+					    (t.pde ? "the PTE table of " : "") + hex(t.va) + " of " + t.mm->name;
+			if (t.mm->dead)
+				fail(where + " after the mm exited", {"exit_mmap must flush every CPU"});
+			// What the page tables say now.
+			const ptdesc* pt = t.mm->pgd;
+			pteval_t v = pt->entries[static_cast<std::size_t>(pgd_index(t.va))].peek();
+			pt_level lvl = PT_PGD;
+			while (pte_present(v) && !pte_huge(v) && lvl > (t.pde ? PT_PMD : PT_PTE)) {
+				pt = kk.pgtables().of_pfn(pte_pfn(v));
+				lvl = pt->level;
+				int idx = lvl == PT_PUD ? pud_index(t.va) : lvl == PT_PMD ? pmd_index(t.va) : pte_index(t.va);
+				v = pt->entries[static_cast<std::size_t>(idx)].peek();
+			}
+			if (t.pde) {
+				bool same = pte_present(v) && !pte_huge(v) && t.table != nullptr &&
+					    pte_pfn(v) == t.table->frame->pfn && t.table->frame->gen == t.gen;
+				if (!same)
+					fail(where + ", but the PMD entry no longer points to that table",
+					     {"a freed page-table page must be flushed from every CPU's "
+					      "paging-structure cache before it is freed"});
+				continue;
+			}
+			bool maps = pte_present(v) && (v & _PAGE_USER) && pte_pfn(v) == t.pfn;
+			if (!maps)
+				fail(where + " -> pfn " + std::to_string(t.pfn) +
+					     ", which the page tables no longer map there",
+				     {"the flush after clearing the entry missed this CPU"});
+			if (t.writable && !pte_write(v))
+				fail(where + " as writable, but the entry is read-only",
+				     {"write-protecting an entry must be followed by a flush before the "
+				      "lock that orders it is dropped"});
+		}
+	}
+}
+
+} // namespace check

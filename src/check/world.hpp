@@ -1,0 +1,68 @@
+// A checked world: one Kernel plus the checks that watch it. Scenario programs (litmus/) and
+// tests drive the model through World, never through Kernel directly, so that every user
+// access is judged by the memory oracle at the step it happens, every syscall is linearised
+// at its commit, and the structural invariants run at quiescent points.
+//
+// Each operation runs on the calling sim task (= the CPU of that number) and returns what the
+// kernel returns. Findings are raised as sim violations.
+#pragma once
+
+#include "check/invariants.hpp"
+#include "check/oracle.hpp"
+#include "mm/kernel.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace check {
+
+class World final : public mm::AccessObserver {
+public:
+	World();
+	World(const World&) = delete;
+	World& operator=(const World&) = delete;
+
+	// A fresh machine. Call once per schedule, from the setup phase.
+	void reset(const mm::Config& cfg);
+	mm::Kernel& kernel() { return k_; }
+	const mm::Kernel& kernel() const { return k_; }
+	Oracle& oracle() { return oracle_; }
+	Invariants& invariants() { return inv_; }
+
+	// ---- operations (the scenario language's verbs) ----
+	mm::process* create_process(std::string_view name);
+	mm::file* create_file(std::string_view name, unsigned long size);
+	long mmap(mm::process& p, unsigned long addr, unsigned long len, int prot, int flags,
+		  mm::file* f = nullptr, unsigned long off = 0);
+	int munmap(mm::process& p, unsigned long addr, unsigned long len);
+	int mprotect(mm::process& p, unsigned long addr, unsigned long len, int prot);
+	long mremap(mm::process& p, unsigned long addr, unsigned long old_len,
+		    unsigned long new_len, int flags, unsigned long new_addr = 0);
+	int madvise(mm::process& p, unsigned long addr, unsigned long len, int advice);
+	mm::process* fork(mm::process& parent, std::string_view child_name);
+	void exit(mm::process& p);
+	int ftruncate(mm::file& f, unsigned long size);
+	mm::access_result load(mm::process& p, unsigned long addr);
+	mm::access_result store(mm::process& p, unsigned long addr, std::uint64_t value);
+
+	// ---- checks ----
+	// The structural invariants, now (call only when no operation is in progress).
+	void check_invariants();
+	// mm::AccessObserver
+	void on_user_access(const mm::process& p, int cpu, unsigned long addr, bool write,
+			    std::uint64_t value) override;
+	void on_commit(int cpu, long result) override;
+
+	std::string describe(sim::Op op, const void* obj) const { return k_.describe(op, obj); }
+
+private:
+	int cpu() const { return k_.this_cpu(); }
+	void check_fault(mm::process& p, unsigned long addr, bool write, const Expect& before,
+			 std::uint64_t commits_before, mm::access_result r);
+
+	mm::Kernel k_;
+	Oracle oracle_;
+	Invariants inv_;
+};
+
+} // namespace check
