@@ -149,8 +149,10 @@ void Invariants::check_pages(const Kernel& k)
 		std::string name = "pfn " + std::to_string(pfn);
 		if (folio_test(pg->head, PG_table)) {
 			const ptdesc* pt = pts.of_pfn(pfn);
-			// A pgd is owned by its mm, not pointed to; a freed mm's pgd is freed too.
-			if (pt->level == PT_PGD)
+			// A pgd is owned by its mm, not pointed to; a freed mm's pgd is freed too. A
+			// table whose RCU-deferred free is queued is unreachable already (walk_tables
+			// reports a pointer to it) and goes back to the allocator after the grace period.
+			if (pt->level == PT_PGD || pt->lt.state == sim::Lifetime::State::rcu_pending)
 				continue;
 			int want = 1 + pt->pt_share_count.peek();
 			if (table_refs_[pfn] == 0)

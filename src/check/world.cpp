@@ -44,26 +44,38 @@ void World::reset(const mm::Config& cfg)
 	k_.reset(cfg);
 	k_.set_observer(this);
 	oracle_.reset();
+	active_ = 0;
+}
+
+void World::end_op()
+{
+	if (--active_ == 0 && check_quiescent_)
+		check_invariants();
 }
 
 mm::process* World::create_process(std::string_view name)
 {
+	begin_op();
 	mm::process* p = k_.create_process(name);
 	if (p)
 		oracle_.add_process(*p);
+	end_op();
 	return p;
 }
 
 mm::file* World::create_file(std::string_view name, unsigned long size)
 {
+	begin_op();
 	mm::file* f = k_.create_file(name, size);
 	oracle_.add_file(*f);
+	end_op();
 	return f;
 }
 
 long World::mmap(mm::process& p, unsigned long addr, unsigned long len, int prot, int flags,
 		 mm::file* f, unsigned long off)
 {
+	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::mmap, &p);
 	op.new_vma.prot = mm::calc_vm_prot_bits(prot);
 	op.new_vma.kind = kind_of(flags, f);
@@ -76,33 +88,39 @@ long World::mmap(mm::process& p, unsigned long addr, unsigned long len, int prot
 	op.new_len = mm::round_up(len, mm::PAGE_SIZE);
 	long r = k_.sys_mmap(p, addr, len, prot, flags, f, off);
 	oracle_.end(cpu());
+	end_op();
 	return r;
 }
 
 int World::munmap(mm::process& p, unsigned long addr, unsigned long len)
 {
+	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::munmap, &p);
 	op.start = addr;
 	op.end = addr + mm::round_up(len, mm::PAGE_SIZE);
 	int r = k_.sys_munmap(p, addr, len);
 	oracle_.end(cpu());
+	end_op();
 	return r;
 }
 
 int World::mprotect(mm::process& p, unsigned long addr, unsigned long len, int prot)
 {
+	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::mprotect, &p);
 	op.start = addr;
 	op.end = addr + mm::round_up(len, mm::PAGE_SIZE);
 	op.new_vma.prot = mm::calc_vm_prot_bits(prot);
 	int r = k_.sys_mprotect(p, addr, len, prot);
 	oracle_.end(cpu());
+	end_op();
 	return r;
 }
 
 long World::mremap(mm::process& p, unsigned long addr, unsigned long old_len,
 		   unsigned long new_len, int flags, unsigned long new_addr)
 {
+	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::mremap, &p);
 	op.start = addr;
 	op.end = addr + mm::round_up(old_len, mm::PAGE_SIZE);
@@ -112,61 +130,74 @@ long World::mremap(mm::process& p, unsigned long addr, unsigned long old_len,
 	op.new_start = (flags & mm::MREMAP_FIXED) ? new_addr : addr;
 	long r = k_.sys_mremap(p, addr, old_len, new_len, flags, new_addr);
 	oracle_.end(cpu());
+	end_op();
 	return r;
 }
 
 int World::madvise(mm::process& p, unsigned long addr, unsigned long len, int advice)
 {
+	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::madvise, &p);
 	op.start = addr;
 	op.end = addr + mm::round_up(len, mm::PAGE_SIZE);
 	int r = k_.sys_madvise(p, addr, len, advice);
 	oracle_.end(cpu());
+	end_op();
 	return r;
 }
 
 mm::process* World::fork(mm::process& parent, std::string_view child_name)
 {
+	begin_op();
 	oracle_.begin(cpu(), Kind::fork, &parent);
 	mm::process* c = k_.sys_fork(parent, child_name);
 	if (c)
 		oracle_.bind_child(cpu(), *c);
 	oracle_.end(cpu());
+	end_op();
 	return c;
 }
 
 void World::exit(mm::process& p)
 {
+	begin_op();
 	oracle_.begin(cpu(), Kind::exit, &p);
 	k_.sys_exit(p);
 	oracle_.end(cpu());
+	end_op();
 }
 
 int World::ftruncate(mm::file& f, unsigned long size)
 {
+	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::ftruncate, nullptr);
 	op.file = &f;
 	op.new_size = size;
 	int r = k_.sys_ftruncate(&f, size);
 	oracle_.end(cpu());
+	end_op();
 	return r;
 }
 
 mm::access_result World::load(mm::process& p, unsigned long addr)
 {
+	begin_op();
 	Expect before = oracle_.expect(p, addr, false);
 	std::uint64_t commits = oracle_.commits(p);
 	mm::access_result r = k_.user_load(p, addr);
 	check_fault(p, addr, false, before, commits, r);
+	end_op();
 	return r;
 }
 
 mm::access_result World::store(mm::process& p, unsigned long addr, std::uint64_t value)
 {
+	begin_op();
 	Expect before = oracle_.expect(p, addr, true);
 	std::uint64_t commits = oracle_.commits(p);
 	mm::access_result r = k_.user_store(p, addr, value);
 	check_fault(p, addr, true, before, commits, r);
+	end_op();
 	return r;
 }
 

@@ -48,6 +48,9 @@ public:
 	// ---- checks ----
 	// The structural invariants, now (call only when no operation is in progress).
 	void check_invariants();
+	// Also run them whenever the last operation in progress ends (a quiescent point), not only
+	// where the caller asks. On by default; exploring without it is faster.
+	void set_check_quiescent(bool on) { check_quiescent_ = on; }
 	// mm::AccessObserver
 	void on_user_access(const mm::process& p, int cpu, unsigned long addr, bool write,
 			    std::uint64_t value) override;
@@ -60,9 +63,17 @@ private:
 	void check_fault(mm::process& p, unsigned long addr, bool write, const Expect& before,
 			 std::uint64_t commits_before, mm::access_result r);
 
+	// Operations in progress on any CPU. A plain int: changed between scheduling points by
+	// the task that starts or ends an operation. Left as is when a violation unwinds a task
+	// (the schedule is over; reset() clears it).
+	void begin_op() { ++active_; }
+	void end_op();
+
 	mm::Kernel k_;
 	Oracle oracle_;
 	Invariants inv_;
+	int active_ = 0;
+	bool check_quiescent_ = true;
 };
 
 } // namespace check

@@ -137,6 +137,7 @@ public:
 	// ---- state for the model and for check/ ----
 	const Config& config() const { return cfg_; }
 	bool fixed(Fix f) const { return cfg_.fixes.fixed(f); }
+	bool proposal(Proposal p) const { return cfg_.fixes.proposal(p); }
 	bool mutant(Mutant m) const { return cfg_.fixes.mutant(m); }
 	Phys& phys() { return phys_; }
 	const Phys& phys() const { return phys_; }
