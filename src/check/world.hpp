@@ -45,6 +45,14 @@ public:
 	mm::access_result load(mm::process& p, unsigned long addr);
 	mm::access_result store(mm::process& p, unsigned long addr, std::uint64_t value);
 
+	// ---- hugetlb: pool, hugetlbfs, SysV shm (issue #5) ----
+
+	// ---- rmap, migration, exec (issue #6) ----
+
+	// ---- GUP, THP, khugepaged (issue #7) ----
+
+	// ---- memory failure (issue #8) ----
+
 	// ---- checks ----
 	// The structural invariants, now (call only when no operation is in progress).
 	void check_invariants();

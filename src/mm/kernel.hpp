@@ -134,6 +134,14 @@ public:
 	// ftruncate(): 0 or a negative errno. Shrinking unmaps and drops the cut pages.
 	int sys_ftruncate(file* f, unsigned long size);
 
+	// ---- hugetlb: pool, hugetlbfs, SysV shm (issue #5) ----
+
+	// ---- rmap, migration, exec (issue #6) ----
+
+	// ---- GUP, THP, khugepaged (issue #7) ----
+
+	// ---- memory failure (issue #8) ----
+
 	// ---- state for the model and for check/ ----
 	const Config& config() const { return cfg_; }
 	bool fixed(Fix f) const { return cfg_.fixes.fixed(f); }
