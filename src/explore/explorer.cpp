@@ -128,8 +128,11 @@ bool Explorer::run_schedule(Program& p, Strategy& s, Schedule& rec)
 		ok = engine_.end_schedule() && ok;
 		// Read the final state while the world still exists.
 		outcome_.clear();
-		if (ok)
+		witness_.reset();
+		if (ok) {
 			outcome_ = p.outcome();
+			witness_ = p.witness();
+		}
 	}
 	const bool violation = engine_.violation().has_value();
 	s.end_schedule({engine_.steps(), violation});
@@ -166,9 +169,12 @@ ExploreResult Explorer::explore(Program& p, Strategy& s)
 			++r.violations[std::string(sim::violation_name(v.kind))];
 			if (!r.first)
 				r.first = Found{v, rec, r.schedules};
-		} else if (!outcome_.empty()) {
+		} else {
 			// Only clean runs: after a violation the final state is not meaningful.
-			++r.outcomes[outcome_];
+			if (!outcome_.empty())
+				++r.outcomes[outcome_];
+			if (witness_)
+				++(*witness_ ? r.witnesses_positive : r.witnesses_negative);
 		}
 		if (violation && opt_.stop_on_violation)
 			break;

@@ -43,6 +43,9 @@ struct ExploreResult {
 	bool exhausted = false;                          // the strategy covered its whole space
 	std::map<std::string, std::uint64_t> outcomes;   // outcome key -> clean schedules
 	std::map<std::string, std::uint64_t> violations; // violation kind name -> schedules
+	// Clean schedules whose final state satisfied / did not satisfy Program::witness().
+	std::uint64_t witnesses_positive = 0;
+	std::uint64_t witnesses_negative = 0;
 	std::optional<Found> first;                      // first violating schedule
 	std::uint64_t schedules_with_violation = 0;
 };
@@ -83,6 +86,7 @@ private:
 	ExploreOptions opt_;
 	sim::Engine engine_;
 	std::string outcome_; // Program::outcome() of the latest clean schedule
+	std::optional<bool> witness_; // Program::witness() of the latest clean schedule
 	std::vector<std::string> names_; // of the program being explored; "init" last
 	std::vector<int> task_ids_;      // 0..n-1, the race phase
 };

@@ -4,6 +4,7 @@
 
 #include "sim/op.hpp"
 
+#include <optional>
 #include <string>
 
 namespace explore {
@@ -32,6 +33,10 @@ public:
 	// count distinct outcomes. Called after check() and before teardown(), only when the
 	// schedule ended without a violation. Empty = no outcome tracking.
 	virtual std::string outcome() const { return {}; }
+	// Herd's witness: whether this schedule's final state satisfies the program's condition
+	// (exists/forall). Called like outcome(), only for clean schedules; the explorer counts
+	// positive and negative witnesses. nullopt = the program has no condition.
+	virtual std::optional<bool> witness() const { return std::nullopt; }
 	// Names an object touched by an operation, for traces ("pte of 0x200000 in mm A").
 	// Empty: the engine's default (lock class name, or the address).
 	virtual std::string describe(sim::Op, const void*) const { return {}; }
