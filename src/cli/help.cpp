@@ -24,12 +24,17 @@ std::string help_text()
 	       "                                       (counts every violating schedule)\n"
 	       "  mmcheck replay TOKEN TARGET [--full] re-run one recorded schedule, print its\n"
 	       "                                       trace in CPU columns\n"
-	       "  mmcheck list                         list the targets\n"
+	       "  mmcheck list [DIR...]                list the scenarios (below ./scenarios or\n"
+	       "                                       DIR), the demos and every fix switch\n"
 	       "  mmcheck --version | --help\n"
 	       "\n"
 	       "targets:\n"
+	       "  FILE.litmus a scenario (docs/litmus.md)\n"
+	       "  DIR         every .litmus file below DIR\n"
 	       "  demo:NAME   one of the substrate's demo programs (see mmcheck list)\n"
 	       "  demo:all    every demo program\n"
+	       "\n"
+	       "A scenario's config block sets its defaults; the options below override them.\n"
 	       "\n"
 	       "options (each also an environment variable; the flag wins):\n" +
 	       knobs_help() +

@@ -2,6 +2,7 @@
 // the user's making ends here as one "mmcheck: ..." line and exit 2.
 #include "cli/commands.hpp"
 #include "cli/usage_error.hpp"
+#include "litmus/diag.hpp"
 #include "sim/exit_codes.hpp"
 
 #include <cstdio>
@@ -53,6 +54,10 @@ int main(int argc, char** argv)
 	std::vector<std::string> words(argv + 1, argv + argc);
 	try {
 		return dispatch(words);
+	} catch (const litmus::Error& e) {
+		// A bad scenario: the diagnostic alone, file:line:col first, as compilers print.
+		std::fprintf(stderr, "%s\n", e.what());
+		return sim::kExitBadInput;
 	} catch (const cli::UsageError& e) {
 		std::fprintf(stderr, "mmcheck: %s\n", e.what());
 		return sim::kExitBadInput;

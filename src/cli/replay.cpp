@@ -28,8 +28,8 @@ int cmd_replay(std::span<const std::string> args)
 		                 std::to_string(targets.size()));
 	const Target& t = targets.front();
 
-	explore::Explorer ex(s.explore);
-	std::unique_ptr<explore::Program> p = t.make();
+	explore::Explorer ex(s.options_for(t.defaults));
+	std::unique_ptr<explore::Program> p = t.make(s.switches);
 	std::string err;
 	std::optional<explore::Schedule> sched =
 	    explore::decode_token(token, explore::Explorer::program_key(*p), err);
@@ -42,6 +42,7 @@ int cmd_replay(std::span<const std::string> args)
 	r.name = p->name();
 	r.expectation = t.expectation;
 	r.strategy = "replay";
+	r.switches = t.switches(s.switches);
 	r.result.schedules = 1;
 	r.result.steps = trace.steps.size();
 	if (trace.violation) {
@@ -49,19 +50,31 @@ int cmd_replay(std::span<const std::string> args)
 		r.result.violations[std::string(sim::violation_name(trace.violation->kind))] = 1;
 		r.result.first = explore::Found{*trace.violation, *sched, 1};
 		r.token = token;
+	} else if (std::optional<bool> w = p->witness()) {
+		// Programs whose teardown() keeps the final state (scenarios do) can still say
+		// whether this schedule is a witness of their condition.
+		++(*w ? r.result.witnesses_positive : r.result.witnesses_negative);
 	}
-	r.ok = t.holds(r.result);
+	const std::string outcome = trace.violation ? std::string() : p->outcome();
+	Judgement j = t.judge(r.result);
+	r.ok = j.ok;
+	r.witnesses = j.witnesses;
 	r.trace = std::move(trace);
+	r.replay_args = s.replay_args();
 
 	if (s.json) {
 		std::printf("%s\n", report::to_json(r).c_str());
 	} else {
 		report::ColumnOptions co;
 		co.full = s.full;
-		std::printf("Replay of %s (expect: %s)\n\n%s", t.id.c_str(), t.expectation.c_str(),
-		            report::render_columns(*r.trace, co).c_str());
+		std::printf("Replay of %s (expect: %s)\n", t.id.c_str(), t.expectation.c_str());
+		for (const std::string& sw : r.switches)
+			std::printf("Switch %s\n", sw.c_str());
+		std::printf("\n%s", report::render_columns(*r.trace, co).c_str());
 		if (!r.trace->violation)
 			std::printf("\nNo violation in this schedule.\n");
+		if (!outcome.empty())
+			std::printf("Final state: %s\n", outcome.c_str());
 		std::printf("%s\n", r.ok ? "Ok" : "No");
 	}
 	return r.ok ? sim::kExitOk : sim::kExitFinding;

@@ -1,5 +1,6 @@
 // `mmcheck run` and `mmcheck explore`: explore every target, print its summary, and for an
-// expectation that failed on a found violation, the trace of that schedule and how to replay it.
+// expectation that failed on a found violation, the trace of that schedule, the violation
+// and, last, how to replay it.
 #include "cli/commands.hpp"
 #include "cli/settings.hpp"
 #include "cli/targets.hpp"
@@ -17,20 +18,23 @@ namespace {
 
 report::RunReport explore_target(const Target& t, const Settings& s)
 {
+	const explore::ExploreOptions opt = s.options_for(t.defaults);
 	// A fresh explorer per target: lockdep's order graph belongs to one program.
-	explore::Explorer ex(s.explore);
-	std::unique_ptr<explore::Program> p = t.make();
+	explore::Explorer ex(opt);
+	std::unique_ptr<explore::Program> p = t.make(s.switches);
 	report::RunReport r;
 	r.target = t.id;
 	r.name = p->name();
 	r.expectation = t.expectation;
-	r.strategy = s.explore.strategy;
-	r.seed = s.explore.seed;
+	r.strategy = opt.strategy;
+	r.seed = opt.seed;
+	r.switches = t.switches(s.switches);
 	r.result = ex.explore(*p);
-	// The engine options change what a schedule does, so the replay must use the same.
-	if (s.explore.engine.max_steps != sim::EngineOptions{}.max_steps)
-		r.replay_args = {"--max-steps", std::to_string(s.explore.engine.max_steps)};
-	r.ok = t.holds(r.result);
+	// What changes how a schedule runs must travel with the replay command.
+	r.replay_args = s.replay_args();
+	Judgement j = t.judge(r.result);
+	r.ok = j.ok;
+	r.witnesses = j.witnesses;
 	if (r.result.first) {
 		r.token = explore::encode_token(r.result.first->schedule,
 		                                explore::Explorer::program_key(*p));
@@ -43,12 +47,13 @@ report::RunReport explore_target(const Target& t, const Settings& s)
 
 void print_text(const report::RunReport& r, const Settings& s)
 {
-	std::fputs(report::render_summary(r).c_str(), stdout);
+	std::fputs(report::render_summary(r, !r.trace).c_str(), stdout);
 	if (r.trace) {
 		report::ColumnOptions co;
 		co.full = s.full;
-		std::printf("\nTrace of the failing schedule:\n\n%s",
+		std::printf("\nTrace of the failing schedule%s:\n\n%s", s.full ? "" : " (trimmed; --full for every step)",
 		            report::render_columns(*r.trace, co).c_str());
+		std::printf("\nReplay: %s\n", report::replay_command(r).c_str());
 	}
 	std::fflush(stdout);
 }
@@ -63,9 +68,11 @@ int cmd_run(std::span<const std::string> args, RunMode mode)
 	const char* cmd = mode == RunMode::run ? "run" : "explore";
 	if (s.positional.empty())
 		throw UsageError(std::string(cmd) +
-		                 ": expected at least one TARGET (e.g. demo:all)");
+		                 ": expected at least one TARGET (a .litmus file, a directory, demo:all)");
 	// Resolve everything first, so a typo in the last target fails before any exploring.
 	std::vector<Target> targets = resolve_targets(s.positional);
+	for (const Target& t : targets)
+		t.switches(s.switches); // a bad --fix fails before any exploring too
 
 	std::vector<report::RunReport> reports;
 	for (std::size_t i = 0; i < targets.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "cli/settings.hpp"
 
 #include "cli/usage_error.hpp"
+#include "mm/fixes.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -12,7 +13,7 @@
 namespace cli {
 namespace {
 
-enum class Kind { text, count, integer, seconds, positive, boolean };
+enum class Kind { text, count, integer, seconds, positive, boolean, switches };
 
 struct Knob {
 	const char* flag; // without "--"
@@ -61,6 +62,11 @@ const Knob kKnobs[] = {
      "explore the whole budget instead of stopping at the first violation",
      [](Settings& s, const std::string&, std::int64_t, double, bool b) {
 	     s.explore.stop_on_violation = !b;
+     }},
+    {"fix", "MMCHECK_FIX", Kind::switches, "NAME=on|off",
+     "turn a fix, proposal or mutant on or off (repeatable; the variable takes a comma list)",
+     [](Settings& s, const std::string& v, std::int64_t, double, bool) {
+	     s.switches.push_back(v);
      }},
     {"json", "MMCHECK_JSON", Kind::boolean, nullptr, "print one JSON document instead of text",
      [](Settings& s, const std::string&, std::int64_t, double, bool b) { s.json = b; }},
@@ -117,6 +123,25 @@ void apply(const Knob& k, Settings& s, const std::string& who, const std::string
 		if (raw.empty() || *end || !std::isfinite(d) || d < 0)
 			bad_value(who, "a non-negative number of seconds", raw);
 		break;
+	}
+	case Kind::switches: {
+		// A comma list in the environment; one NAME=on|off per flag.
+		std::size_t start = 0;
+		for (;;) {
+			std::size_t comma = raw.find(',', start);
+			std::string one = raw.substr(start, comma == std::string::npos ? comma : comma - start);
+			std::size_t eq = one.find('=');
+			std::string name = one.substr(0, eq), state = eq == std::string::npos ? "" : one.substr(eq + 1);
+			if (eq == std::string::npos || (state != "on" && state != "off"))
+				bad_value(who, "NAME=on or NAME=off", one);
+			if (!mm::find_fix(name))
+				throw UsageError(who + ": unknown switch '" + name +
+						 "' (expected a fix, proposal or mutant; see mmcheck list)");
+			k.apply(s, one, 0, 0, false);
+			if (comma == std::string::npos)
+				return;
+			start = comma + 1;
+		}
 	}
 	case Kind::boolean:
 		if (raw == "1" || raw == "true" || raw == "yes" || raw == "on")
@@ -176,14 +201,46 @@ Settings parse_settings(std::span<const std::string> args, Settings base)
 		flags.emplace_back(k, value);
 	}
 	for (const Knob& k : kKnobs) {
-		bool overridden = std::any_of(flags.begin(), flags.end(),
-		                              [&](const auto& f) { return f.first == &k; });
-		if (const char* v = std::getenv(k.env); v && *v && !overridden)
+		// --fix adds to MMCHECK_FIX (a later NAME=... wins); other flags replace their variable.
+		bool overridden = k.kind != Kind::switches &&
+				  std::any_of(flags.begin(), flags.end(),
+					      [&](const auto& f) { return f.first == &k; });
+		if (const char* v = std::getenv(k.env); v && *v && !overridden) {
 			apply(k, s, k.env, v);
+			s.applied.push_back({&k, k.env, v});
+		}
 	}
-	for (const auto& [k, value] : flags)
+	for (const auto& [k, value] : flags) {
 		apply(*k, s, std::string("--") + k->flag, value);
+		s.applied.push_back({k, std::string("--") + k->flag, value});
+	}
 	return s;
+}
+
+explore::ExploreOptions Settings::options_for(const explore::ExploreOptions& defaults) const
+{
+	Settings t;
+	t.explore = defaults;
+	t.explore.stop_on_violation = explore.stop_on_violation;
+	for (const Applied& a : applied)
+		apply(*static_cast<const Knob*>(a.knob), t, a.who, a.raw);
+	return t.explore;
+}
+
+std::vector<std::string> Settings::replay_args() const
+{
+	// Only what changes how one schedule runs: the step budget and the switches.
+	std::vector<std::string> out;
+	for (const Applied& a : applied) {
+		const Knob& k = *static_cast<const Knob*>(a.knob);
+		if (std::string(k.flag) == "max-steps")
+			out = {"--max-steps", a.raw};
+	}
+	for (const std::string& sw : switches) {
+		out.push_back("--fix");
+		out.push_back(sw);
+	}
+	return out;
 }
 
 std::string knobs_help()

@@ -74,7 +74,7 @@ void write_trace(JsonWriter& w, const sim::Trace& t)
 void write_run(JsonWriter& w, const RunReport& r)
 {
 	const explore::ExploreResult& res = r.result;
-	std::uint64_t pos = res.schedules_with_violation;
+	const Witnesses wit = witnesses_of(r);
 	w.begin_object();
 	w.key("target").value(r.target);
 	w.key("name").value(r.name);
@@ -89,14 +89,18 @@ void write_run(JsonWriter& w, const RunReport& r)
 	w.key("seconds").value(res.seconds);
 	w.key("schedules_per_second")
 	    .value(res.seconds > 0 ? static_cast<double>(res.schedules) / res.seconds : 0.0);
+	w.key("switches").begin_array();
+	for (const std::string& sw : r.switches)
+		w.value(sw);
+	w.end_array();
 	w.key("outcomes");
 	write_counts(w, res.outcomes);
 	w.key("violations");
 	write_counts(w, res.violations);
 	w.key("observation").begin_object();
-	w.key("result").value(observation_word(res));
-	w.key("positive").value(pos);
-	w.key("negative").value(res.schedules - std::min(pos, res.schedules));
+	w.key("result").value(observation_word(wit));
+	w.key("positive").value(wit.positive);
+	w.key("negative").value(wit.negative);
 	w.end_object();
 	w.key("found");
 	if (res.first) {

@@ -43,6 +43,21 @@ template <class Map> void list_counts(std::ostringstream& os, const Map& m)
 
 } // namespace
 
+Witnesses witnesses_of(const RunReport& r)
+{
+	if (r.witnesses)
+		return *r.witnesses;
+	std::uint64_t pos = r.result.schedules_with_violation;
+	return {pos, r.result.schedules - std::min(pos, r.result.schedules)};
+}
+
+std::string observation_word(const Witnesses& w)
+{
+	if (w.positive == 0)
+		return "Never";
+	return w.negative == 0 ? "Always" : "Sometimes";
+}
+
 std::string observation_word(const explore::ExploreResult& r)
 {
 	if (r.schedules_with_violation == 0)
@@ -60,7 +75,7 @@ std::string replay_command(const RunReport& r)
 	return cmd;
 }
 
-std::string render_summary(const RunReport& r)
+std::string render_summary(const RunReport& r, bool with_replay)
 {
 	const explore::ExploreResult& res = r.result;
 	std::ostringstream os;
@@ -73,6 +88,12 @@ std::string render_summary(const RunReport& r)
 	         res.first->schedule_index == res.schedules)
 		os << " (stopped at the first violation)";
 	os << "\n";
+	if (!r.switches.empty()) {
+		os << "Switches";
+		for (const std::string& sw : r.switches)
+			os << " " << sw;
+		os << "\n";
+	}
 	if (!res.outcomes.empty()) {
 		os << "Outcomes " << res.outcomes.size() << "\n";
 		list_counts(os, res.outcomes);
@@ -87,13 +108,12 @@ std::string render_summary(const RunReport& r)
 		   << res.first->schedule_index << ": " << v.message << "\n";
 	}
 	os << (r.ok ? "Ok" : "No") << "\n";
-	std::uint64_t pos = res.schedules_with_violation;
-	std::uint64_t neg = res.schedules - std::min(pos, res.schedules);
-	os << "Observation " << r.name << " " << observation_word(res) << " " << pos << " " << neg
-	   << "\n";
+	const Witnesses w = witnesses_of(r);
+	os << "Observation " << r.name << " " << observation_word(w) << " " << w.positive << " "
+	   << w.negative << "\n";
 	os << "Time " << r.name << " " << fixed(res.seconds, 3) << " s ("
 	   << schedules_per_second(res) << " schedules/s)\n";
-	if (!r.token.empty())
+	if (with_replay && !r.token.empty())
 		os << "Replay: " << replay_command(r) << "\n";
 	return os.str();
 }
