@@ -59,7 +59,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
 	std::size_t best_d = std::max<std::size_t>(1, word.size() / 3) + 1;
 	for (std::string_view c : candidates) {
 		std::size_t d = distance(word, c);
-		if (d < best_d) {
+		if (d < best_d && d < word.size()) {
 			best_d = d;
 			best = c;
 		}

@@ -60,9 +60,11 @@ void add_process_ops(Registry& r)
 		       ctx.bind(c, "child", child);
 		       return num(child->pid);
 	       }});
+	Param dying = proc_param();
+	dying.ends = true;
 	r.add({"exit",
 	       "exit(): the process drops its mm; the last user tears the address space down",
-	       {proc_param()},
+	       {dying},
 	       "0",
 	       [](OpContext& ctx, const Call& c) {
 		       ctx.world().exit(ctx.process(c, "proc"));

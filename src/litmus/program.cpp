@@ -1,6 +1,6 @@
 #include "litmus/program.hpp"
 
-#include "sim/frame.hpp"
+#include "sim/engine.hpp"
 
 namespace litmus {
 
@@ -33,6 +33,10 @@ void LitmusProgram::exec(const Call& c, int cpu)
 		const int slot = c.args[i].slot;
 		if (slot < 0 || (t != ArgType::process && t != ArgType::file && t != ArgType::object))
 			continue;
+		// Another CPU may create or end this object: whether it exists is read at a
+		// scheduling point of its own, so every order is explored.
+		if ((s_->slots[static_cast<std::size_t>(slot)].changers & ~(1u << cpu)) != 0)
+			sim::point(sim::Op::load, sim::WaitKind::none, &env_.objects[static_cast<std::size_t>(slot)]);
 		void* obj = env_.objects[static_cast<std::size_t>(slot)];
 		present = obj != nullptr &&
 			  (t != ArgType::process || !static_cast<mm::process*>(obj)->exited);
@@ -69,6 +73,15 @@ void LitmusProgram::run(int i)
 void LitmusProgram::check()
 {
 	world_.check_invariants();
+}
+
+std::string LitmusProgram::describe(sim::Op op, const void* obj) const
+{
+	const auto* p = static_cast<void* const*>(obj);
+	if (!env_.objects.empty() && p >= env_.objects.data() &&
+	    p < env_.objects.data() + env_.objects.size())
+		return "does " + s_->slot_names[static_cast<std::size_t>(p - env_.objects.data())] + " exist";
+	return world_.describe(op, obj);
 }
 
 bool LitmusProgram::holds(const Check& c) const

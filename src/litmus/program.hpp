@@ -26,10 +26,8 @@ public:
 	void check() override;
 	std::string outcome() const override;
 	std::optional<bool> witness() const override;
-	std::string describe(sim::Op op, const void* obj) const override
-	{
-		return world_.describe(op, obj);
-	}
+	// Model objects as the World names them; the scenario's own existence checks.
+	std::string describe(sim::Op op, const void* obj) const override;
 
 	// Whether `c` holds on the state the last schedule left (registers, signals).
 	bool holds(const Check& c) const;

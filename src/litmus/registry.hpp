@@ -74,6 +74,7 @@ struct Param {
 	std::string_view object_kind = {}; // object, new_object
 	std::int64_t min = INT64_MIN;      // numbers: the accepted range
 	std::int64_t max = INT64_MAX;
+	bool ends = false; // process/object: the operation ends its life (exit)
 };
 
 class Call;

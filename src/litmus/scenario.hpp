@@ -19,6 +19,9 @@ struct Slot {
 	ArgType kind;                 // process, file or object
 	std::string_view object_kind; // object: its kind ("pin")
 	Loc created;                  // where an operation creates it
+	// CPU blocks that create it or end its life: another CPU's operation on it first takes
+	// a scheduling point, so the explorer decides whether it exists yet (or still).
+	std::uint32_t changers = 0;
 };
 
 // A condition resolved to what it reads.

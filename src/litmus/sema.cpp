@@ -120,6 +120,25 @@ bool parse_number(std::string_view s, bool hex_only, bool units, std::uint64_t& 
 	return true;
 }
 
+std::vector<std::string_view> switch_names()
+{
+	std::vector<std::string_view> names;
+	for (const mm::FixInfo& f : mm::all_fixes())
+		names.push_back(f.name);
+	return names;
+}
+
+// "(did you mean 'x'? see mmcheck list)" or "(expected a fix, proposal or mutant; ...)".
+std::string unknown_switch(std::string_view name)
+{
+	std::string best = did_you_mean(name, switch_names());
+	if (!best.empty())
+		return "unknown switch '" + std::string(name) + "' (did you mean '" + best +
+		       "'? see mmcheck list)";
+	return "unknown switch '" + std::string(name) +
+	       "' (expected a fix, proposal or mutant; see mmcheck list)";
+}
+
 class Sema {
 public:
 	explicit Sema(Ast ast) { s_.ast = std::move(ast); }
@@ -186,6 +205,12 @@ Scenario Sema::run()
 	}
 	for (const Block& b : a.cpus)
 		s_.cpus[static_cast<std::size_t>(b.cpu)] = compile_block(b);
+	for (std::size_t cpu = 0; cpu < s_.cpus.size(); ++cpu)
+		for (const Call& c : s_.cpus[cpu])
+			for (std::size_t i = 0; i < c.args.size(); ++i)
+				if (c.args[i].slot >= 0 &&
+				    (is_new_type(c.spec->params[i].type) || c.spec->params[i].ends))
+					s_.slots[static_cast<std::size_t>(c.args[i].slot)].changers |= 1u << cpu;
 	s_.config.mm.ncpus = ncpus + 1; // the init pseudo-CPU has a TLB too
 	check_expectation();
 	for (const Slot& sl : s_.slots)
@@ -198,13 +223,8 @@ void Sema::check_header()
 	const Header& h = s_.ast.header;
 	if (!h.fix.empty()) {
 		s_.fix = mm::find_fix(h.fix);
-		if (!s_.fix) {
-			std::vector<std::string_view> names;
-			for (const mm::FixInfo& f : mm::all_fixes())
-				names.push_back(f.name);
-			fail(h.fix_loc, "unknown switch '" + h.fix + "' in Fix: (expected a fix, proposal or mutant" +
-						suggest(h.fix, names) + ")");
-		}
+		if (!s_.fix)
+			fail(h.fix_loc, "Fix: " + unknown_switch(h.fix));
 	}
 	if (h.results.empty())
 		return;
@@ -239,14 +259,8 @@ void Sema::check_config()
 		seen[key] = e.key_loc;
 		if (e.is_switch) {
 			std::optional<mm::FixInfo> f = mm::find_fix(e.key);
-			if (!f) {
-				std::vector<std::string_view> names;
-				for (const mm::FixInfo& x : mm::all_fixes())
-					names.push_back(x.name);
-				fail(e.key_loc, "unknown switch '" + e.key +
-							"' (expected a fix, proposal or mutant; see mmcheck list" +
-							suggest(e.key, names) + ")");
-			}
+			if (!f)
+				fail(e.key_loc, unknown_switch(e.key));
 			const Value& v = e.value;
 			if (v.kind != Value::names || v.negative || v.items.size() != 1 ||
 			    (v.items[0] != "on" && v.items[0] != "off"))
@@ -256,9 +270,10 @@ void Sema::check_config()
 		}
 		const ConfigKey* k = registry().config_key(e.key);
 		if (k == nullptr)
-			fail(e.key_loc, unexpected(e.key, "a config key: " + join(registry().config_names()) +
-								  ", or fix NAME" +
-								  suggest(e.key, registry().config_names())));
+			fail(e.key_loc, unexpected(e.key, "a config key" +
+								  (did_you_mean(e.key, registry().config_names()).empty()
+									   ? std::string(" or fix NAME; see docs/litmus.md")
+									   : suggest(e.key, registry().config_names()))));
 		k->apply(s_.config, number_value(k->value, e.value, e.key));
 	}
 }
@@ -503,8 +518,10 @@ Check Sema::compile_cond(const Cond& c)
 	if (cpu_scope) {
 		int cpu = std::stoi(c.scope.substr(1, 4));
 		if (cpu >= s_.ncpus())
-			fail(c.scope_loc, "unknown CPU " + c.scope + " (the scenario has P0..P" +
-						  std::to_string(s_.ncpus() - 1) + ")");
+			fail(c.scope_loc, "unknown CPU " + c.scope +
+						  (s_.ncpus() == 1 ? std::string(" (the scenario has only P0)")
+								   : " (the scenario has P0..P" +
+									     std::to_string(s_.ncpus() - 1) + ")"));
 		k.cpu = cpu;
 		const auto& regs = s_.regs[static_cast<std::size_t>(cpu)];
 		if (is_register(c.name)) {
@@ -557,7 +574,11 @@ void Sema::check_expectation()
 		for (std::size_t i = 0; i < e.kinds.size(); ++i) {
 			sim::ViolationKind k;
 			if (!sim::violation_from_name(e.kinds[i], k))
-				fail(e.kind_locs[i], unexpected(e.kinds[i], "a violation kind: " + join(names)));
+				fail(e.kind_locs[i],
+				     unexpected(e.kinds[i], "a violation kind" +
+								    (did_you_mean(e.kinds[i], names).empty()
+									     ? ": " + join(names)
+									     : suggest(e.kinds[i], names))));
 			s_.kinds.push_back(e.kinds[i]);
 		}
 	}
@@ -594,13 +615,8 @@ std::string apply_switch(mm::FixSet& fixes, std::string_view assignment)
 	std::string_view state = eq == std::string_view::npos ? "" : assignment.substr(eq + 1);
 	if (eq == std::string_view::npos || (state != "on" && state != "off"))
 		return "expected NAME=on or NAME=off, got '" + std::string(assignment) + "'";
-	if (!fixes.set(name, state == "on")) {
-		std::vector<std::string_view> names;
-		for (const mm::FixInfo& f : mm::all_fixes())
-			names.push_back(f.name);
-		return "unknown switch '" + std::string(name) + "' (expected a fix, proposal or mutant" +
-		       suggest(name, names) + "; see mmcheck list)";
-	}
+	if (!fixes.set(name, state == "on"))
+		return unknown_switch(name);
 	return {};
 }
 
