@@ -209,6 +209,7 @@ sim::Trace Explorer::replay(Program& p, const Schedule& s)
 	sim::Trace t = engine_.trace();
 	if (t.task_names.empty())
 		t.task_names = names_;
+	t.setup_task = static_cast<int>(task_ids_.size());
 	if (!t.violation)
 		t.violation = engine_.violation();
 	return t;

@@ -1,6 +1,7 @@
-// Trimming rule: a reader needs the context switches (where one CPU stops and another goes
-// on), the preemptions with a step of context, and the end of the run. Inside a run of one
-// task's steps the middle is noise, so it becomes a "... (k steps)" row.
+// Trimming rule (columns.hpp): a reader needs the context switches (where one CPU stops and
+// another goes on), the preemptions with a step of context, the landmarks of each CPU's
+// path, and the end of the run. Between landmarks a CPU's reads and refcount updates are
+// noise: they become one "... (k steps: functions)" row.
 #include "report/columns.hpp"
 
 #include "report/text.hpp"
@@ -23,6 +24,13 @@ struct Row {
 	std::string text;
 };
 
+// Steps of the setup task are hidden unless it raised the violation.
+bool hidden_setup(const sim::Trace& t, const ColumnOptions& opt, const sim::TraceStep& s)
+{
+	return !opt.full && t.setup_task >= 0 && s.task == t.setup_task &&
+	       !(t.violation && t.violation->task == t.setup_task);
+}
+
 std::vector<bool> kept_steps(const sim::Trace& t, const ColumnOptions& opt)
 {
 	const auto& st = t.steps;
@@ -30,21 +38,56 @@ std::vector<bool> kept_steps(const sim::Trace& t, const ColumnOptions& opt)
 	std::vector<bool> keep(n, opt.full);
 	if (opt.full)
 		return keep;
-	for (std::size_t i = 0; i < n; ++i) {
-		bool switch_in = i == 0 || st[i - 1].task != st[i].task;
-		bool switch_out = i + 1 == n || st[i + 1].task != st[i].task;
-		if (switch_in || switch_out || !st[i].note.empty())
-			keep[i] = true;
-		if (st[i].preempted) {
-			std::size_t lo = i >= opt.context ? i - opt.context : 0;
-			std::size_t hi = std::min(n - 1, i + opt.context);
+	// The racing steps only: the setup task's are left out (hidden_setup).
+	std::vector<std::size_t> idx;
+	for (std::size_t i = 0; i < n; ++i)
+		if (!hidden_setup(t, opt, st[i]))
+			idx.push_back(i);
+	const std::size_t m = idx.size();
+	for (std::size_t k = 0; k < m; ++k) {
+		const sim::TraceStep& s = st[idx[k]];
+		bool switch_in = k == 0 || st[idx[k - 1]].task != s.task;
+		bool switch_out = k + 1 == m || st[idx[k + 1]].task != s.task;
+		if (switch_in || switch_out || !s.note.empty() || is_landmark(s))
+			keep[idx[k]] = true;
+		if (s.preempted) {
+			std::size_t lo = k >= opt.context ? k - opt.context : 0;
+			std::size_t hi = std::min(m - 1, k + opt.context);
 			for (std::size_t j = lo; j <= hi; ++j)
-				keep[j] = true;
+				keep[idx[j]] = true;
+		}
+		// The step that raised the violation, and what its task did just before.
+		if (t.violation && s.step == t.violation->step && s.task == t.violation->task) {
+			keep[idx[k]] = true;
+			for (std::size_t j = k; j-- > 0;) {
+				if (st[idx[j]].task == s.task) {
+					keep[idx[j]] = true;
+					break;
+				}
+			}
 		}
 	}
-	for (std::size_t i = n > opt.tail ? n - opt.tail : 0; i < n; ++i)
-		keep[i] = true;
+	for (std::size_t k = m > opt.tail ? m - opt.tail : 0; k < m; ++k)
+		keep[idx[k]] = true;
 	return keep;
+}
+
+// "... (k steps: f, g)": the distinct innermost functions of a collapsed run, in order.
+std::string collapsed_text(const sim::Trace& t, std::size_t from, std::size_t to)
+{
+	std::vector<const char*> fns;
+	for (std::size_t i = from; i < to; ++i) {
+		const auto& f = t.steps[i].frames;
+		const char* fn = f.empty() ? nullptr : f.front();
+		if (fn && std::find_if(fns.begin(), fns.end(), [&](const char* x) {
+			          return std::string_view(x) == fn;
+		          }) == fns.end())
+			fns.push_back(fn);
+	}
+	std::string text = "... (" + std::to_string(to - from) + " steps";
+	for (std::size_t i = 0; i < fns.size(); ++i)
+		text += std::string(i ? ", " : ": ") + fns[i];
+	return text + ")";
 }
 
 // Kept steps become rows; each gap (always inside one task's run, since switches are kept)
@@ -55,12 +98,15 @@ std::vector<Row> build_rows(const sim::Trace& t, const ColumnOptions& opt)
 	std::vector<bool> keep = kept_steps(t, opt);
 	std::vector<Row> rows;
 	for (std::size_t i = 0; i < st.size();) {
+		if (hidden_setup(t, opt, st[i])) {
+			++i;
+			continue;
+		}
 		std::size_t j = i;
 		while (j < st.size() && !keep[j] && st[j].task == st[i].task)
 			++j;
 		if (j - i >= 2) {
-			rows.push_back({st[i].task, 0, false, true,
-			                "... (" + std::to_string(j - i) + " steps)"});
+			rows.push_back({st[i].task, 0, false, true, collapsed_text(t, i, j)});
 			i = j;
 			continue;
 		}
@@ -84,6 +130,22 @@ void trim_right(std::string& s)
 }
 
 } // namespace
+
+bool is_landmark(const sim::TraceStep& s)
+{
+	switch (s.op) {
+	case sim::Op::load:
+	case sim::Op::rmw:
+	case sim::Op::alloc:
+	case sim::Op::cpu_relax:
+	case sim::Op::choose:
+		return false;
+	case sim::Op::event:
+		return !s.note.empty();
+	default:
+		return true;
+	}
+}
 
 std::string step_text(const sim::TraceStep& s)
 {
@@ -158,6 +220,14 @@ std::string render_columns(const sim::Trace& t, const ColumnOptions& opt)
 	const std::string blank_prefix(num_w + 2, ' ');
 
 	std::ostringstream os;
+	if (!opt.full && t.setup_task >= 0) {
+		std::size_t hidden = 0;
+		for (const sim::TraceStep& s : t.steps)
+			hidden += hidden_setup(t, opt, s);
+		if (hidden)
+			os << "(" << task_label(t, t.setup_task) << " took " << hidden
+			   << " steps to build the world before the race: --full shows them)\n\n";
+	}
 	auto emit = [&](const std::string& prefix, std::size_t col, const std::string& text) {
 		std::string line = prefix;
 		for (std::size_t c = 0; c < total; ++c) {

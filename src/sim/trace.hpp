@@ -27,6 +27,7 @@ struct TraceStep {
 
 struct Trace {
 	std::vector<std::string> task_names; // index = task id
+	int setup_task = -1; // the explorer's pseudo-task that runs setup and check, if any
 	std::vector<TraceStep> steps;
 	std::optional<Violation> violation;
 };

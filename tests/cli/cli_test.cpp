@@ -86,9 +86,12 @@ TEST(CliRun, FailedExpectationExitsOneWithTrace)
 	auto r = run_mmcheck("run demo:atomic-counter --max-steps 1");
 	EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
 	EXPECT_TRUE(has(r.out, "\nNo\n")) << r.out;
-	EXPECT_TRUE(has(r.out, "Trace of the failing schedule:")) << r.out;
+	EXPECT_TRUE(has(r.out, "Trace of the failing schedule")) << r.out;
 	EXPECT_TRUE(has(r.out, "BUG: step-budget")) << r.out;
 	EXPECT_TRUE(has(r.out, "Replay: mmcheck replay ")) << r.out;
+	// The report ends with the violation, then the replay command.
+	EXPECT_LT(r.out.find("BUG: step-budget"), r.out.find("Replay: mmcheck replay ")) << r.out;
+	EXPECT_EQ(r.out.find('\n', r.out.find("Replay: mmcheck replay ")) + 1, r.out.size()) << r.out;
 }
 
 std::string replay_line(const std::string& out)

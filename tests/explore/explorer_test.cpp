@@ -201,3 +201,47 @@ TEST(Explorer, OutcomeIsReadBeforeTeardown)
 }
 
 } // namespace
+
+namespace {
+
+// IndependentStores with a condition on the final order: task 0 finished first.
+class FirstFinisher : public explore::testing::IndependentStores {
+public:
+	FirstFinisher() : IndependentStores(2) {}
+	std::optional<bool> witness() const override
+	{
+		std::string o = outcome();
+		return !o.empty() && o.back() == '1'; // task 1 ran last
+	}
+};
+
+} // namespace
+
+// Herd's witnesses: the explorer counts clean schedules whose final state satisfies the
+// program's condition and those whose does not; together they are every clean schedule.
+TEST(Explorer, CountsPositiveAndNegativeWitnesses)
+{
+	explore::ExploreOptions o;
+	o.strategy = "dfs";
+	o.max_schedules = 0;
+	o.preemption_bound = -1;
+	explore::Explorer ex(o);
+	FirstFinisher p;
+	auto r = ex.explore(p);
+	ASSERT_TRUE(r.exhausted);
+	EXPECT_EQ(r.schedules, explore::testing::binomial(4, 2));
+	EXPECT_EQ(r.witnesses_positive, 3u); // orders 0011, 0101, 1001
+	EXPECT_EQ(r.witnesses_negative, 3u);
+}
+
+// A program without a condition has no witnesses at all.
+TEST(Explorer, ProgramWithoutConditionHasNoWitnesses)
+{
+	explore::ExploreOptions o;
+	o.strategy = "dfs";
+	o.max_schedules = 0;
+	explore::Explorer ex(o);
+	explore::testing::IndependentStores p(2);
+	auto r = ex.explore(p);
+	EXPECT_EQ(r.witnesses_positive + r.witnesses_negative, 0u);
+}

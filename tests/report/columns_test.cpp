@@ -51,16 +51,61 @@ sim::Trace long_run_trace()
 	return t;
 }
 
-// Runs of one task's steps far from any switch, preemption or the end collapse to one row.
+// Runs of one task's reads far from any switch, preemption or the end collapse to one row
+// that names the functions they ran in.
 TEST(RenderColumns, CollapsesUninterestingRunsOfOneTask)
 {
 	sim::Trace t = long_run_trace();
 	std::string got = report::render_columns(t);
-	EXPECT_NE(got.find("... (28 steps)"), std::string::npos) << got;
-	EXPECT_NE(got.find("... (20 steps)"), std::string::npos) << got;
+	EXPECT_NE(got.find("... (28 steps: walk)"), std::string::npos) << got;
+	EXPECT_NE(got.find("... (24 steps: walk)"), std::string::npos) << got;
 	EXPECT_NE(got.find("31* "), std::string::npos) << got; // the preemption is kept
 	EXPECT_NE(got.find("writer: WRITE_ONCE(x)"), std::string::npos) << got;
-	EXPECT_EQ(got.find("... (", got.find("... (20 steps)") + 1), std::string::npos) << got;
+	EXPECT_EQ(got.find("... (", got.find("... (24 steps: walk)") + 1), std::string::npos) << got;
+}
+
+// Landmarks (locks, writes, frees, ...) stay; reads and refcount updates between them
+// collapse; the setup task's steps are left out with one line saying so; the step that
+// raised the violation and its task's step before it stay.
+TEST(RenderColumns, KeepsLandmarksAndTheViolationHidesSetup)
+{
+	sim::Trace t;
+	t.task_names = {"P0", "P1", "init"};
+	t.setup_task = 2;
+	std::uint64_t n = 1;
+	for (int i = 0; i < 10; ++i)
+		t.steps.push_back(step(n++, 2, sim::Op::store, "setup", {"build"}));
+	t.steps.push_back(step(n++, 0, sim::Op::spin_lock, "ptl", {"zap"}));
+	for (int i = 0; i < 5; ++i)
+		t.steps.push_back(step(n++, 0, sim::Op::load, "pte", i < 3 ? std::vector<const char*>{"zap"}
+									  : std::vector<const char*>{"free"}));
+	t.steps.push_back(step(n++, 0, sim::Op::xchg, "pmd", {"free"}));
+	for (int i = 0; i < 5; ++i)
+		t.steps.push_back(step(n++, 0, sim::Op::rmw, "refcount", {"put"}));
+	t.steps.push_back(step(n++, 0, sim::Op::load, "last-before", {"put"}));
+	t.steps.push_back(step(n++, 0, sim::Op::load, "violating", {"put"}));
+	for (int i = 0; i < 6; ++i)
+		t.steps.push_back(step(n++, 1, sim::Op::load, "x", {"reader"}));
+	sim::Violation v;
+	v.task = 0;
+	v.step = 24;
+	v.message = "m";
+	t.violation = v;
+	std::string got = report::render_columns(t);
+	EXPECT_NE(got.find("(init took 10 steps to build the world before the race"), std::string::npos) << got;
+	EXPECT_EQ(got.find("build:"), std::string::npos) << got;
+	EXPECT_EQ(got.find("   init"), std::string::npos) << got; // no init column
+	EXPECT_NE(got.find("zap: spin_lock(ptl)"), std::string::npos) << got;
+	EXPECT_NE(got.find("... (5 steps: zap, free)"), std::string::npos) << got;
+	EXPECT_NE(got.find("free: xchg(pmd)"), std::string::npos) << got;
+	EXPECT_NE(got.find("... (5 steps: put)"), std::string::npos) << got;
+	EXPECT_NE(got.find("put: READ_ONCE(last-before)"), std::string::npos) << got;
+	EXPECT_NE(got.find("put: READ_ONCE(violating)"), std::string::npos) << got;
+	report::ColumnOptions full;
+	full.full = true;
+	got = report::render_columns(t, full);
+	EXPECT_NE(got.find("build: WRITE_ONCE(setup)"), std::string::npos) << got;
+	EXPECT_EQ(got.find("took 10 steps"), std::string::npos) << got;
 }
 
 // --full prints every step and collapses nothing.
