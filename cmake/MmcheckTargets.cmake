@@ -13,6 +13,9 @@ function(mmcheck_apply_flags target)
     target_link_options(${target} PUBLIC -fsanitize=address,undefined)
     target_compile_definitions(${target} PUBLIC MMCHECK_ASAN=1)
   endif()
+  if(MMCHECK_FUZZ)
+    target_compile_options(${target} PUBLIC -fsanitize=fuzzer-no-link)
+  endif()
 endfunction()
 
 # mmcheck_library(<layer> DEPS <targets>): src/<layer>/*.cpp as static library mmcheck_<layer>.

@@ -7,11 +7,11 @@
 
 namespace sim {
 
-void verify_failed(const char* cond, const char* msg, std::source_location loc)
+void verify_failed(const char* cond, const char* msg, const char* file, unsigned line,
+		   const char* func)
 {
-	std::fprintf(stderr, "mmcheck internal error: %s:%u: %s: `%s` does not hold: %s\n",
-		     loc.file_name(), static_cast<unsigned>(loc.line()), loc.function_name(), cond,
-		     msg);
+	std::fprintf(stderr, "mmcheck internal error: %s:%u: %s: `%s` does not hold: %s\n", file,
+		     line, func, cond, msg);
 	std::fflush(stderr);
 	std::_Exit(kExitInternal);
 }
