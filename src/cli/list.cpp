@@ -5,6 +5,7 @@
 #include "cli/targets.hpp"
 #include "cli/usage_error.hpp"
 #include "litmus/diag.hpp"
+#include "litmus/registry.hpp"
 #include "litmus/scenario.hpp"
 #include "mm/fixes.hpp"
 #include "report/json_writer.hpp"
@@ -80,6 +81,31 @@ void print_json(const std::vector<Entry>& sc)
 	std::printf("%s\n", w.str().c_str());
 }
 
+// "mmap(proc, [addr], len, prot, flags, [file], [offset])".
+std::string signature(const litmus::OpSpec& o)
+{
+	std::string sig = std::string(o.name) + "(";
+	for (std::size_t i = 0; i < o.params.size(); ++i) {
+		const litmus::Param& p = o.params[i];
+		sig += (i ? ", " : "") + std::string(p.required ? "" : "[") + std::string(p.name) +
+		       (p.required ? "" : "]");
+	}
+	return sig + ")";
+}
+
+void print_language()
+{
+	std::printf("\nOperations (docs/litmus.md):\n");
+	for (const litmus::OpSpec& o : litmus::registry().ops())
+		std::printf("  %s\n      %s; returns %s [%s]\n", signature(o).c_str(),
+			    std::string(o.doc).c_str(), std::string(o.returns).c_str(),
+			    std::string(o.module).c_str());
+	std::printf("\nConfig keys:\n");
+	for (const litmus::ConfigKey& k : litmus::registry().config_keys())
+		std::printf("  %s %s\n", report::pad(k.name, 18).c_str(), std::string(k.doc).c_str());
+	std::printf("  %s %s\n", report::pad("fix NAME", 18).c_str(), "on or off: a switch below");
+}
+
 } // namespace
 
 int cmd_list(std::span<const std::string> args)
@@ -110,6 +136,7 @@ int cmd_list(std::span<const std::string> args)
 		            t.description.c_str(), std::string(28, ' ').c_str(),
 		            t.expectation.c_str());
 	}
+	print_language();
 	std::printf("\nSwitches (mmcheck run --fix NAME=on|off, or fix NAME = on|off in config):\n");
 	for (const mm::FixInfo& f : mm::all_fixes()) {
 		std::printf("  %s %-8s default %-3s  %s\n", report::pad(f.name, 28).c_str(),

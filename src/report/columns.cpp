@@ -91,7 +91,7 @@ std::string collapsed_text(const sim::Trace& t, std::size_t from, std::size_t to
 }
 
 // Kept steps become rows; each gap (always inside one task's run, since switches are kept)
-// becomes one "..." row, unless it is a single step, which is shorter to print as is.
+// of two or more steps becomes one "..." row; a single step is left out.
 std::vector<Row> build_rows(const sim::Trace& t, const ColumnOptions& opt)
 {
 	const auto& st = t.steps;
@@ -108,6 +108,11 @@ std::vector<Row> build_rows(const sim::Trace& t, const ColumnOptions& opt)
 		if (j - i >= 2) {
 			rows.push_back({st[i].task, 0, false, true, collapsed_text(t, i, j)});
 			i = j;
+			continue;
+		}
+		// A single step between landmarks is left out: the step numbers show the gap.
+		if (j - i == 1) {
+			++i;
 			continue;
 		}
 		rows.push_back({st[i].task, st[i].step, st[i].preempted, false, step_text(st[i])});
@@ -135,7 +140,6 @@ bool is_landmark(const sim::TraceStep& s)
 {
 	switch (s.op) {
 	case sim::Op::load:
-	case sim::Op::rmw:
 	case sim::Op::alloc:
 	case sim::Op::cpu_relax:
 	case sim::Op::choose:

@@ -5,9 +5,9 @@
 // Trimming keeps, for the racing tasks: the landmarks (lock and unlock, writes, frees,
 // RCU, IPIs, IRQ on/off, TLB flushes, user accesses), context switches, preemptions with
 // `context` steps either side, the step that raised the violation and the one before it in
-// its task, and the last `tail` steps. The rest of a task's run (reads, refcount updates,
-// allocations) becomes one row "... (k steps: f, g)" naming the kernel functions it went
-// through. The setup task (the explorer's init, which builds the world before the race) is
+// its task, and the last `tail` steps. The rest of a task's run (reads, allocations) becomes
+// one row "... (k steps: f, g)" naming the kernel functions it went through; a single
+// left-out step is simply not shown (its step number is missing). The setup task (the explorer's init, which builds the world before the race) is
 // left out unless it raised the violation: one line says how many steps it took.
 #pragma once
 
@@ -25,8 +25,8 @@ struct ColumnOptions {
 	std::size_t max_width = 56; // a column never grows wider; longer text ends in "…"
 };
 
-// Whether a step is a landmark that trimming keeps (locks, writes, frees, RCU, IPIs, IRQs,
-// TLB flushes, user accesses).
+// Whether a step is a landmark that trimming keeps (locks, writes and read-modify-writes,
+// frees, RCU, IPIs, IRQs, TLB flushes, user accesses).
 bool is_landmark(const sim::TraceStep& s);
 // One step as a cell: innermost frame, op, object, result and note.
 std::string step_text(const sim::TraceStep& s);

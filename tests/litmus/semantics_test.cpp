@@ -190,3 +190,18 @@ TEST(ResultLine, IsCheckedWithTheSwitchInBothStates)
 }
 
 } // namespace
+
+namespace {
+
+// docs/litmus.md documents every registered operation and config key: a module that adds
+// one without documenting it fails here.
+TEST(Docs, EveryOperationAndConfigKeyIsDocumented)
+{
+	const std::string doc = read("docs/litmus.md");
+	for (const litmus::OpSpec& o : litmus::registry().ops())
+		EXPECT_NE(doc.find("| `" + std::string(o.name) + "` |"), std::string::npos) << o.name;
+	for (const litmus::ConfigKey& k : litmus::registry().config_keys())
+		EXPECT_NE(doc.find("| `" + std::string(k.name) + "` |"), std::string::npos) << k.name;
+}
+
+} // namespace

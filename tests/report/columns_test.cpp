@@ -81,7 +81,7 @@ TEST(RenderColumns, KeepsLandmarksAndTheViolationHidesSetup)
 									  : std::vector<const char*>{"free"}));
 	t.steps.push_back(step(n++, 0, sim::Op::xchg, "pmd", {"free"}));
 	for (int i = 0; i < 5; ++i)
-		t.steps.push_back(step(n++, 0, sim::Op::rmw, "refcount", {"put"}));
+		t.steps.push_back(step(n++, 0, sim::Op::alloc, "pages", {"put"}));
 	t.steps.push_back(step(n++, 0, sim::Op::load, "last-before", {"put"}));
 	t.steps.push_back(step(n++, 0, sim::Op::load, "violating", {"put"}));
 	for (int i = 0; i < 6; ++i)
