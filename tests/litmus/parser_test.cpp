@@ -14,6 +14,8 @@ std::vector<std::string> good_files()
 	std::vector<std::string> v = files_below("tests/litmus/good", ".litmus");
 	for (const std::string& s : files_below("scenarios", ".litmus"))
 		v.push_back(s);
+	for (const std::string& s : files_below("docs", ".litmus"))
+		v.push_back(s);
 	return v;
 }
 
