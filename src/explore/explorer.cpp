@@ -94,6 +94,9 @@ std::uint32_t Explorer::program_key(const Program& p)
 	const auto n = static_cast<std::uint32_t>(p.num_tasks());
 	for (int shift = 0; shift < 32; shift += 8)
 		mix(static_cast<unsigned char>(n >> shift));
+	// Only when set, so programs without a variant keep their keys.
+	for (const char c : p.variant())
+		mix(static_cast<unsigned char>(c));
 	return h;
 }
 

@@ -72,7 +72,7 @@ public:
 	// Re-runs exactly `s` with tracing on. The trace's violation is set if the run fails.
 	// Throws ReplayMismatch if `s` was not recorded from this program.
 	sim::Trace replay(Program& p, const Schedule& s);
-	// Stable key of a program for replay tokens (hash of its name and task count).
+	// Stable key of a program for replay tokens (hash of its name, task count and variant).
 	static std::uint32_t program_key(const Program& p);
 
 	sim::Engine& engine() { return engine_; }

@@ -14,6 +14,10 @@ public:
 	virtual ~Program() = default;
 
 	virtual std::string name() const = 0;
+	// What else besides the name makes this program run differently (e.g. the fix switches
+	// a scenario runs with). Part of the replay key, so a token is refused by a program built
+	// another way. Empty: nothing.
+	virtual std::string variant() const { return {}; }
 	// Number of concurrent tasks (CPUs) in the race phase; at most sim::kMaxTasks - 1.
 	virtual int num_tasks() const = 0;
 	// Column header for task i in traces ("P0", or "P0 (procA)").

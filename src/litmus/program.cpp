@@ -13,6 +13,14 @@ LitmusProgram::LitmusProgram(std::shared_ptr<const Scenario> s, ScenarioConfig c
 	env_.names = &s_->slot_names;
 }
 
+std::string LitmusProgram::variant() const
+{
+	std::string v;
+	for (const std::string& sw : cfg_.mm.fixes.changed())
+		v += sw + ";";
+	return v;
+}
+
 std::string LitmusProgram::task_name(int i) const
 {
 	std::string n = "P" + std::to_string(i);

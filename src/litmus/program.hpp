@@ -19,6 +19,9 @@ public:
 	LitmusProgram(std::shared_ptr<const Scenario> s, ScenarioConfig cfg);
 
 	std::string name() const override { return s_->ast.name; }
+	// The switches that differ from their defaults: a token recorded with a switch flipped
+	// does not replay without it.
+	std::string variant() const override;
 	int num_tasks() const override { return s_->ncpus(); }
 	std::string task_name(int i) const override;
 	void setup() override;

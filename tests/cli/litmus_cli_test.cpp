@@ -91,6 +91,11 @@ TEST(CliLitmus, ReplayReproducesTheFindingAndFullShowsEveryStep)
 	EXPECT_EQ(full.exit_code, 1);
 	EXPECT_TRUE(has(full.out, "__pud_alloc")) << full.out;
 	EXPECT_GT(full.out.size(), r.out.size());
+	// Without the switch it is another program: the token is refused, not misread.
+	std::string no_fix = cmd.substr(0, cmd.find(" --fix"));
+	auto refused = run_mmcheck(no_fix, kInSource);
+	EXPECT_EQ(refused.exit_code, 2) << refused.out << refused.err;
+	EXPECT_TRUE(has(refused.err, "bad token")) << refused.err;
 }
 
 // A condition expectation counts witnesses; a clean replay prints the final state.

@@ -245,3 +245,27 @@ TEST(Explorer, ProgramWithoutConditionHasNoWitnesses)
 	auto r = ex.explore(p);
 	EXPECT_EQ(r.witnesses_positive + r.witnesses_negative, 0u);
 }
+
+namespace {
+
+class Variant : public explore::testing::IndependentStores {
+public:
+	explicit Variant(std::string v) : IndependentStores(1), v_(std::move(v)) {}
+	std::string variant() const override { return v_; }
+
+private:
+	std::string v_;
+};
+
+} // namespace
+
+// A program's variant (e.g. its fix switches) is part of its replay key; an empty variant
+// leaves the key as the name and task count make it.
+TEST(Explorer, ProgramKeyIncludesTheVariant)
+{
+	explore::testing::IndependentStores plain(1);
+	EXPECT_EQ(explore::Explorer::program_key(Variant("")), explore::Explorer::program_key(plain));
+	EXPECT_NE(explore::Explorer::program_key(Variant("x=on;")), explore::Explorer::program_key(plain));
+	EXPECT_NE(explore::Explorer::program_key(Variant("x=on;")),
+		  explore::Explorer::program_key(Variant("x=off;")));
+}
