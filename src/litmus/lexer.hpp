@@ -42,6 +42,12 @@ struct Token {
 	Loc loc;
 };
 
+struct Header;
+class Lexer;
+// Reads Link:, Fix: and Result: lines from the header comment `t` into `h` (header.cpp).
+// Throws Error through `lx` on a malformed Fix: or Result: line.
+void parse_header_comment(Header& h, const Token& t, const Lexer& lx);
+
 class Lexer {
 public:
 	Lexer(std::string_view src, std::string file) : src_(src), file_(std::move(file)) {}

@@ -61,6 +61,8 @@ Scenario load_file(const std::string& path);
 // Parses and compiles text (named `file` in messages). Throws Error.
 Scenario load_text(std::string_view text, const std::string& file);
 
+// "unknown switch 'x' (did you mean 'y'? see mmcheck list)", for messages.
+std::string unknown_switch(std::string_view name);
 // Applies "NAME=on|off" to `cfg`. Returns an error message, empty on success.
 std::string apply_switch(mm::FixSet& fixes, std::string_view assignment);
 

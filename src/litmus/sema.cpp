@@ -3,14 +3,11 @@
 // once and named consistently, registers are bound once per CPU and only in CPU blocks,
 // conditions read registers and outcomes that exist, CPUs are P0..Pn-1 without gaps.
 #include "litmus/scenario.hpp"
+#include "litmus/values.hpp"
 
 #include "sim/engine.hpp"
 
-#include <cerrno>
-#include <climits>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 namespace litmus {
 namespace {
@@ -78,67 +75,6 @@ bool is_new_type(ArgType t)
 	return t == ArgType::new_process || t == ArgType::new_file || t == ArgType::new_object;
 }
 
-// Parses a number token: 0x hex, or decimal with an optional K/M/G unit (when `units`).
-bool parse_number(std::string_view s, bool hex_only, bool units, std::uint64_t& out)
-{
-	std::uint64_t v = 0;
-	if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		if (s.size() > 18)
-			return false;
-		for (char c : s.substr(2)) {
-			int d = c >= '0' && c <= '9'   ? c - '0'
-				: c >= 'a' && c <= 'f' ? c - 'a' + 10
-				: c >= 'A' && c <= 'F' ? c - 'A' + 10
-						       : -1;
-			if (d < 0)
-				return false;
-			v = v * 16 + static_cast<unsigned>(d);
-		}
-		out = v;
-		return true;
-	}
-	if (hex_only)
-		return false;
-	std::uint64_t mult = 1;
-	if (units && !s.empty()) {
-		char u = s.back();
-		if (u == 'K' || u == 'M' || u == 'G') {
-			mult = u == 'K' ? 1ull << 10 : u == 'M' ? 1ull << 20 : 1ull << 30;
-			s.remove_suffix(1);
-		}
-	}
-	if (s.empty() || s.size() > 18)
-		return false;
-	for (char c : s) {
-		if (c < '0' || c > '9')
-			return false;
-		v = v * 10 + static_cast<unsigned>(c - '0');
-	}
-	if (v > (1ull << 62) / mult)
-		return false;
-	out = v * mult;
-	return true;
-}
-
-std::vector<std::string_view> switch_names()
-{
-	std::vector<std::string_view> names;
-	for (const mm::FixInfo& f : mm::all_fixes())
-		names.push_back(f.name);
-	return names;
-}
-
-// "(did you mean 'x'? see mmcheck list)" or "(expected a fix, proposal or mutant; ...)".
-std::string unknown_switch(std::string_view name)
-{
-	std::string best = did_you_mean(name, switch_names());
-	if (!best.empty())
-		return "unknown switch '" + std::string(name) + "' (did you mean '" + best +
-		       "'? see mmcheck list)";
-	return "unknown switch '" + std::string(name) +
-	       "' (expected a fix, proposal or mutant; see mmcheck list)";
-}
-
 class Sema {
 public:
 	explicit Sema(Ast ast) { s_.ast = std::move(ast); }
@@ -155,7 +91,10 @@ private:
 	std::vector<Call> compile_block(const Block& b);
 	Call compile_stmt(const Stmt& st, const Block& b);
 	ArgValue compile_arg(const OpSpec& op, const Param& p, const Value& v);
-	std::int64_t number_value(const Param& p, const Value& v, std::string_view what);
+	std::int64_t number_value(const Param& p, const Value& v, std::string_view what) const
+	{
+		return value_of(p, v, what, s_.ast.file);
+	}
 	int find_slot(std::string_view name, ArgType kind, std::string_view object_kind, Loc loc);
 	Check compile_cond(const Cond& c);
 	Result cond_value(const Cond& c, bool symbolic);
@@ -407,75 +346,6 @@ ArgValue Sema::compile_arg(const OpSpec& op, const Param& p, const Value& v)
 	return {number_value(p, v, what), -1, true};
 }
 
-// The numeric value of a number, errno, flags or choice argument, range-checked.
-std::int64_t Sema::number_value(const Param& p, const Value& v, std::string_view what)
-{
-	auto bad = [&](Loc loc, std::string_view found, std::string expected) {
-		fail(loc, "bad value '" + std::string(found) + "' for " + std::string(what) +
-				  " (expected " + expected + ")");
-	};
-	auto names_of = [&] {
-		std::vector<std::string_view> names;
-		for (const Symbol& s : p.symbols)
-			names.push_back(s.name);
-		return names;
-	};
-	std::int64_t out = 0;
-	switch (p.type) {
-	case ArgType::flags:
-	case ArgType::choice: {
-		if (v.kind == Value::number && p.type == ArgType::flags && !v.negative &&
-		    v.items[0] == "0")
-			return 0;
-		if (v.kind != Value::names || v.negative ||
-		    (p.type == ArgType::choice && v.items.size() != 1))
-			bad(v.loc, v.str(), (p.type == ArgType::flags ? "names joined by '|': " : "one of: ") +
-						    join(names_of()));
-		for (std::size_t i = 0; i < v.items.size(); ++i) {
-			const Symbol* sym = nullptr;
-			for (const Symbol& s : p.symbols)
-				if (s.name == v.items[i])
-					sym = &s;
-			if (sym == nullptr)
-				fail(v.item_locs[i],
-				     unexpected(v.items[i], "one of " + join(names_of()) + " for " +
-								    std::string(what) + suggest(v.items[i], names_of())));
-			out |= sym->value;
-		}
-		return out;
-	}
-	case ArgType::address:
-	case ArgType::size:
-	case ArgType::integer: {
-		if (p.type == ArgType::integer && v.kind == Value::names && v.negative &&
-		    v.items.size() == 1) {
-			std::int64_t e = 0;
-			if (!errno_value(v.items[0], e))
-				bad(v.loc, v.str(), "an errno name such as -ENOMEM");
-			out = -e;
-		} else {
-			std::uint64_t u = 0;
-			if (v.kind != Value::number ||
-			    (v.negative && p.type != ArgType::integer) ||
-			    !parse_number(v.items[0], p.type == ArgType::address, p.type == ArgType::size,
-					  u) ||
-			    u > static_cast<std::uint64_t>(INT64_MAX))
-				bad(v.loc, v.str(), std::string(arg_type_name(p.type)));
-			out = v.negative ? -static_cast<std::int64_t>(u) : static_cast<std::int64_t>(u);
-		}
-		if (out < p.min)
-			bad(v.loc, v.str(), "at least " + std::to_string(p.min));
-		if (out > p.max)
-			bad(v.loc, v.str(), "at most " + std::to_string(p.max));
-		return out;
-	}
-	default:
-		break;
-	}
-	bad(v.loc, v.str(), std::string(arg_type_name(p.type)));
-	return 0;
-}
-
 Result Sema::cond_value(const Cond& c, bool symbolic)
 {
 	const Value& v = c.value;
@@ -591,33 +461,6 @@ void Sema::check_expectation()
 Scenario compile(Ast ast)
 {
 	return Sema(std::move(ast)).run();
-}
-
-Scenario load_text(std::string_view text, const std::string& file)
-{
-	return compile(parse(text, file));
-}
-
-Scenario load_file(const std::string& path)
-{
-	std::ifstream in(path, std::ios::binary);
-	if (!in)
-		throw Error(path, {}, "cannot read the file");
-	std::ostringstream ss;
-	ss << in.rdbuf();
-	return load_text(ss.str(), path);
-}
-
-std::string apply_switch(mm::FixSet& fixes, std::string_view assignment)
-{
-	std::size_t eq = assignment.find('=');
-	std::string_view name = assignment.substr(0, eq);
-	std::string_view state = eq == std::string_view::npos ? "" : assignment.substr(eq + 1);
-	if (eq == std::string_view::npos || (state != "on" && state != "off"))
-		return "expected NAME=on or NAME=off, got '" + std::string(assignment) + "'";
-	if (!fixes.set(name, state == "on"))
-		return unknown_switch(name);
-	return {};
 }
 
 } // namespace litmus
