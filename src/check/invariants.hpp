@@ -40,9 +40,16 @@ private:
 	void check_vmas(const mm::Kernel& k);
 	void check_tlbs(const mm::Kernel& k);
 
+	// Depth-first walk of one mm's tables: (table, va of its first entry). Reused.
+	struct TableAt {
+		const mm::ptdesc* pt;
+		unsigned long va;
+	};
+	std::vector<TableAt> stack_;
 	ExtraRefs extra_refs_;
-	std::vector<int> maps_;       // per pfn: present leaf entries mapping that page
-	std::vector<int> table_refs_; // per pfn: table pointers leading to it
+	// Per pfn, valid below Phys::high_water() (sized once, cleared per check up to it).
+	std::vector<int> maps_;       // present leaf entries mapping that page
+	std::vector<int> table_refs_; // table pointers leading to it
 	std::vector<std::uint8_t> in_cache_;
 };
 

@@ -156,10 +156,40 @@ bool permits(const AbsVma& v, bool write)
 		     : (v.prot & (mm::VM_READ | mm::VM_WRITE | mm::VM_EXEC)) != 0;
 }
 
-// Removes [lo, hi) from the VMA list, splitting VMAs that straddle the edges.
-void punch(std::vector<AbsVma>& vmas, unsigned long lo, unsigned long hi)
+} // namespace
+
+// ---- AbsSpace, Pending ----
+
+void AbsSpace::clear()
 {
-	std::vector<AbsVma> out;
+	proc = nullptr;
+	vmas.clear();
+	priv.clear();
+	exiting = false;
+	commits = 0;
+}
+
+void Pending::clear()
+{
+	kind = Kind::none;
+	space = nullptr;
+	start = end = 0;
+	new_vma = AbsVma{};
+	new_start = new_len = 0;
+	file = nullptr;
+	new_size = 0;
+	stores.clear();
+	committed = false;
+	child_snapshot.clear();
+	child = nullptr;
+}
+
+// ---- Oracle ----
+
+void Oracle::punch(std::vector<AbsVma>& vmas, unsigned long lo, unsigned long hi)
+{
+	std::vector<AbsVma>& out = scratch_vmas_;
+	out.clear();
 	for (const AbsVma& v : vmas) {
 		if (v.end <= lo || v.start >= hi) {
 			out.push_back(v);
@@ -177,8 +207,10 @@ void punch(std::vector<AbsVma>& vmas, unsigned long lo, unsigned long hi)
 			out.push_back(b);
 		}
 	}
-	vmas = std::move(out);
+	vmas.swap(out); // both buffers stay allocated for the next call
 }
+
+namespace {
 
 void insert(std::vector<AbsVma>& vmas, const AbsVma& n)
 {
@@ -189,35 +221,55 @@ void insert(std::vector<AbsVma>& vmas, const AbsVma& n)
 
 } // namespace
 
-// ---- Oracle ----
-
 void Oracle::reset()
 {
-	spaces_.clear();
-	files_.clear();
+	nspaces_ = 0;
+	nfiles_ = 0;
 	for (Pending& p : pending_)
-		p = Pending{};
+		p.clear();
+}
+
+AbsSpace& Oracle::new_space()
+{
+	if (nspaces_ == spaces_.size())
+		spaces_.emplace_back();
+	AbsSpace& s = spaces_[nspaces_++];
+	s.clear();
+	return s;
+}
+
+AbsFile& Oracle::new_file()
+{
+	if (nfiles_ == files_.size())
+		files_.emplace_back();
+	AbsFile& f = files_[nfiles_++];
+	f.file = nullptr;
+	f.size = 0;
+	f.pages.clear();
+	return f;
 }
 
 AbsSpace& Oracle::space_of(const mm::process& p)
 {
-	for (AbsSpace& s : spaces_)
-		if (s.proc == &p)
-			return s;
-	spaces_.push_back(AbsSpace{});
-	spaces_.back().proc = &p;
-	return spaces_.back();
+	for (std::size_t i = 0; i < nspaces_; ++i)
+		if (spaces_[i].proc == &p)
+			return spaces_[i];
+	AbsSpace& s = new_space();
+	s.proc = &p;
+	return s;
 }
 
 AbsFile& Oracle::file_of(const mm::file& f)
 {
-	for (AbsFile& af : files_)
+	for (std::size_t i = 0; i < nfiles_; ++i) {
+		AbsFile& af = files_[i];
 		if (af.file == &f || (af.file && af.file->f_inode == f.f_inode))
 			return af;
-	files_.push_back(AbsFile{});
-	files_.back().file = &f;
-	files_.back().size = f.f_inode->i_size.peek();
-	return files_.back();
+	}
+	AbsFile& af = new_file();
+	af.file = &f;
+	af.size = f.f_inode->i_size.peek();
+	return af;
 }
 
 void Oracle::add_process(const mm::process& p)
@@ -434,11 +486,15 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 	AbsSpace& s = space_of(p);
 	addr &= mm::PAGE_MASK;
 	Expect e = expect(p, addr, write);
-	char where[96];
-	std::snprintf(where, sizeof where, "%s of %s at %#lx", write ? "store" : "load",
-		      p.name.c_str(), addr);
+	// Formatted only for a report: this runs at every user access.
+	const auto where = [&] {
+		char buf[96];
+		std::snprintf(buf, sizeof buf, "%s of %s at %#lx", write ? "store" : "load",
+			      p.name.c_str(), addr);
+		return std::string(buf);
+	};
 	if (!e.value_ok)
-		return std::string(where) + " succeeded, but the address space allows only " + e.str();
+		return where() + " succeeded, but the address space allows only " + e.str();
 	bool racing = false;
 	for (Pending& op : pending_) {
 		if (!affects(op, s, addr) && !(op.kind == Pending::Kind::fork && !op.committed &&
@@ -458,7 +514,7 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 		return std::nullopt;
 	}
 	if (!e.cell.allows(value))
-		return std::string(where) + " returned " + std::to_string(value) + ", expected " +
+		return where() + " returned " + std::to_string(value) + ", expected " +
 		       e.cell.str();
 	// Coherence: once a value was read, later reads see it until the next store. Not while
 	// a syscall still decides which state this address is in.
@@ -475,7 +531,7 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 Pending& Oracle::begin(int cpu, Pending::Kind kind, const mm::process* p)
 {
 	Pending& op = pending_[static_cast<std::size_t>(cpu)];
-	op = Pending{};
+	op.clear();
 	op.kind = kind;
 	op.space = p ? &space_of(*p) : nullptr;
 	if (kind == Pending::Kind::exit && op.space)
@@ -498,18 +554,16 @@ void Oracle::commit(int cpu)
 
 void Oracle::end(int cpu)
 {
-	pending_[static_cast<std::size_t>(cpu)] = Pending{};
+	pending_[static_cast<std::size_t>(cpu)].clear();
 }
 
 void Oracle::bind_child(int cpu, const mm::process& child)
 {
 	Pending& op = pending_[static_cast<std::size_t>(cpu)];
-	if (!op.child)
+	if (op.child == nullptr)
 		return;
-	AbsSpace s = std::move(*op.child);
-	s.proc = &child;
-	spaces_.push_back(std::move(s));
-	op.child.reset();
+	op.child->proc = &child;
+	op.child = nullptr;
 }
 
 void Oracle::apply(Pending& op)
@@ -526,7 +580,8 @@ void Oracle::apply(Pending& op)
 		erase_range(s->priv, op.start, op.end);
 		break;
 	case Pending::Kind::mprotect: {
-		std::vector<AbsVma> inside;
+		std::vector<AbsVma>& inside = inside_;
+		inside.clear();
 		for (const AbsVma& v : s->vmas) {
 			if (v.end <= op.start || v.start >= op.end)
 				continue;
@@ -552,7 +607,8 @@ void Oracle::apply(Pending& op)
 		n.pgoff = v->pgoff + ((op.start - v->start) >> PAGE_SHIFT);
 		n.start = op.new_start;
 		n.end = op.new_start + op.new_len;
-		Cells moved;
+		Cells& moved = scratch_cells_;
+		moved.clear();
 		for (const auto& [a, c] : s->priv)
 			if (a >= op.start && a < op.end && a - op.start < op.new_len)
 				moved.push_back({a - op.start + op.new_start, c});
@@ -577,7 +633,8 @@ void Oracle::apply(Pending& op)
 		break;
 	}
 	case Pending::Kind::madvise: {
-		Cells keep;
+		Cells& keep = scratch_cells_;
+		keep.clear();
 		for (const auto& [a, c] : s->priv) {
 			if (a < op.start || a >= op.end) {
 				keep.push_back({a, c});
@@ -596,14 +653,16 @@ void Oracle::apply(Pending& op)
 				keep.push_back({a, n});
 			}
 		}
-		s->priv = std::move(keep);
+		s->priv.swap(keep);
 		break;
 	}
 	case Pending::Kind::fork: {
-		AbsSpace child;
+		// Not visible as anyone's space until bind_child() names its process.
+		AbsSpace& child = new_space();
 		child.vmas = s->vmas;
-		child.priv = op.stores.empty() ? s->priv : Cells{};
-		if (!op.stores.empty()) {
+		if (op.stores.empty()) {
+			child.priv = s->priv;
+		} else {
 			// The parent's contents at the start of fork, or anything it stored while the
 			// copy was in progress (through a TLB entry not yet write-protected).
 			child.priv = op.child_snapshot;
@@ -622,7 +681,7 @@ void Oracle::apply(Pending& op)
 				}
 			}
 		}
-		op.child = std::move(child);
+		op.child = &child;
 		break;
 	}
 	case Pending::Kind::ftruncate: {
@@ -630,7 +689,10 @@ void Oracle::apply(Pending& op)
 		f.size = op.new_size;
 		std::erase_if(f.pages,
 			      [&](const auto& e) { return e.first >= pages(op.new_size); });
-		for (AbsSpace& sp : spaces_) {
+		for (std::size_t i = 0; i < nspaces_; ++i) {
+			AbsSpace& sp = spaces_[i];
+			if (sp.proc == nullptr)
+				continue; // a fork child not yet bound: it got the pre-truncate state
 			std::erase_if(sp.priv, [&](const auto& e) {
 				const AbsVma* v = vma_at(sp, e.first);
 				return v && v->file && v->file->f_inode == op.file->f_inode &&

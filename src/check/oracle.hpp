@@ -63,11 +63,13 @@ using Cells = std::vector<std::pair<unsigned long, Cell>>; // sorted by key
 
 // One process's address space as the user sees it.
 struct AbsSpace {
-	const mm::process* proc = nullptr;
+	const mm::process* proc = nullptr; // nullptr: a fork child not yet bound to its process
 	std::vector<AbsVma> vmas; // sorted, disjoint
 	Cells priv;               // page address -> private contents (anon, COWed file pages)
 	bool exiting = false;
 	std::uint64_t commits = 0; // syscalls committed on this space
+	// Back to empty, keeping the vectors' memory (the oracle reuses spaces across schedules).
+	void clear();
 };
 
 struct AbsFile {
@@ -101,7 +103,9 @@ struct Pending {
 	Cells stores;                     // values stored in the range before the commit
 	bool committed = false;
 	Cells child_snapshot;             // fork: the parent's private contents at the start
-	std::optional<AbsSpace> child;    // fork: the child's space, made at commit
+	AbsSpace* child = nullptr;        // fork: the child's space, made at commit
+	// Back to Kind::none, keeping the vectors' memory.
+	void clear();
 };
 
 class Oracle {
@@ -143,10 +147,22 @@ private:
 	bool affects(const Pending& op, const AbsSpace& s, unsigned long addr) const;
 	void apply(Pending& op);
 	void store(AbsSpace& s, unsigned long addr, std::uint64_t value);
+	// Removes [lo, hi) from a VMA list, splitting VMAs that straddle the edges.
+	void punch(std::vector<AbsVma>& vmas, unsigned long lo, unsigned long hi);
+	// An empty space or file from the pools.
+	AbsSpace& new_space();
+	AbsFile& new_file();
 
-	std::deque<AbsSpace> spaces_; // deque: Pending keeps pointers into it
+	// Pools reused across schedules, so that a warm oracle does not allocate: spaces_[0,
+	// nspaces_) and files_[0, nfiles_) are in use. Deques: Pending keeps pointers into them.
+	std::deque<AbsSpace> spaces_;
+	std::size_t nspaces_ = 0;
 	std::deque<AbsFile> files_;
+	std::size_t nfiles_ = 0;
 	std::array<Pending, 16> pending_{};
+	// Scratch buffers of apply() (kept for their memory).
+	std::vector<AbsVma> scratch_vmas_, inside_;
+	Cells scratch_cells_;
 };
 
 } // namespace check

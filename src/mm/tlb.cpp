@@ -8,11 +8,13 @@
 #include "sim/frame.hpp"
 #include "sim/irq.hpp"
 
+#include <algorithm>
+
 namespace mm {
 
 const tlb_entry* cpu_tlb::lookup_leaf(const mm_struct* mm, unsigned long va) const
 {
-	for (const tlb_entry& t : e)
+	for (const tlb_entry& t : slots())
 		if (t.valid && !t.pde && t.mm == mm && va - t.va < t.size)
 			return &t;
 	return nullptr;
@@ -20,7 +22,7 @@ const tlb_entry* cpu_tlb::lookup_leaf(const mm_struct* mm, unsigned long va) con
 
 const tlb_entry* cpu_tlb::lookup_pde(const mm_struct* mm, unsigned long va) const
 {
-	for (const tlb_entry& t : e)
+	for (const tlb_entry& t : slots())
 		if (t.valid && t.pde && t.mm == mm && va - t.va < t.size)
 			return &t;
 	return nullptr;
@@ -28,24 +30,36 @@ const tlb_entry* cpu_tlb::lookup_pde(const mm_struct* mm, unsigned long va) cons
 
 void cpu_tlb::insert(const tlb_entry& t)
 {
-	for (tlb_entry& x : e) {
+	for (int i = 0; i < used; ++i) {
+		tlb_entry& x = e[static_cast<std::size_t>(i)];
 		if (x.valid && x.mm == t.mm && x.va == t.va && x.pde == t.pde) {
 			x = t;
 			return;
 		}
 	}
 	e[static_cast<std::size_t>(next)] = t;
+	used = std::max(used, next + 1);
 	next = (next + 1) % kEntries;
 }
 
 void cpu_tlb::invalidate(const mm_struct* mm, unsigned long start, unsigned long end)
 {
-	for (tlb_entry& x : e) {
+	for (int i = 0; i < used; ++i) {
+		tlb_entry& x = e[static_cast<std::size_t>(i)];
 		if (!x.valid || x.mm != mm)
 			continue;
 		if (end == 0 || (x.va < end && start < x.va + x.size))
 			x.valid = false;
 	}
+}
+
+void cpu_tlb::clear()
+{
+	// Kernel::reset clears every CPU's TLB per schedule: touch only the slots in use.
+	for (int i = 0; i < used; ++i)
+		e[static_cast<std::size_t>(i)].valid = false;
+	next = 0;
+	used = 0;
 }
 
 namespace {

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 namespace mm {
 
@@ -47,13 +48,18 @@ struct cpu_tlb {
 	static constexpr int kEntries = 32;
 	std::array<tlb_entry, kEntries> e{};
 	int next = 0; // FIFO replacement
+	// Slots [0, used) were filled since the last clear(); the rest are invalid, so lookups
+	// scan only those (a schedule fills a few; the explorer looks up at every user access).
+	int used = 0;
 
 	const tlb_entry* lookup_leaf(const mm_struct* mm, unsigned long va) const;
 	const tlb_entry* lookup_pde(const mm_struct* mm, unsigned long va) const;
 	void insert(const tlb_entry& t);
 	// Drops entries of `mm` overlapping [start, end); all of mm's if end == 0.
 	void invalidate(const mm_struct* mm, unsigned long start, unsigned long end);
-	void clear() { *this = cpu_tlb{}; }
+	void clear();
+	// The slots that may hold a valid entry.
+	std::span<const tlb_entry> slots() const { return {e.data(), static_cast<std::size_t>(used)}; }
 };
 
 // flush_tlb_mm_range(): invalidate [start, end) of mm on every CPU that may cache it.
