@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstring>
 
 namespace check {
 namespace {
@@ -46,15 +45,17 @@ unsigned long span_of(pt_level l)
 // vector OR reduction (GCC/Clang vector extension: SSE2 on x86-64).
 int next_used_entry(const ptdesc& pt, int i)
 {
-	using u64x2 = std::uint64_t __attribute__((vector_size(16)));
+	// Two entries; may alias the Atomic words. The table is page-aligned, so a block of 16
+	// entries starting at a multiple of 16 is 16-byte aligned.
+	using u64x2 = std::uint64_t __attribute__((vector_size(16), may_alias));
 	static_assert(sizeof(pte_slot) == sizeof(pteval_t), "an entry is one plain word");
+	static_assert(alignof(ptdesc) % 16 == 0);
 	const pte_slot* e = pt.entries.data();
 	for (; i % 16 != 0 && i < PTRS_PER_TABLE; ++i)
 		if (e[i].peek() != 0)
 			return i;
 	for (; i < PTRS_PER_TABLE; i += 16) {
-		u64x2 v[8];
-		std::memcpy(static_cast<void*>(v), static_cast<const void*>(e + i), sizeof v);
+		const auto* v = reinterpret_cast<const u64x2*>(e + i);
 		const u64x2 any = ((v[0] | v[1]) | (v[2] | v[3])) | ((v[4] | v[5]) | (v[6] | v[7]));
 		if ((any[0] | any[1]) != 0)
 			break;

@@ -225,8 +225,9 @@ void Oracle::reset()
 {
 	nspaces_ = 0;
 	nfiles_ = 0;
-	for (Pending& p : pending_)
+	for (Pending& p : used_pending())
 		p.clear();
+	npending_ = 0;
 }
 
 AbsSpace& Oracle::new_space()
@@ -446,7 +447,7 @@ Expect Oracle::expect(const mm::process& p, unsigned long addr, bool write)
 	AbsSpace& s = space_of(p);
 	addr &= mm::PAGE_MASK;
 	Expect e = expect_committed(s, addr, write);
-	for (const Pending& op : pending_)
+	for (const Pending& op : used_pending())
 		if (affects(op, s, addr))
 			e.merge(expect_after(op, s, addr, write));
 	return e;
@@ -459,7 +460,7 @@ void Oracle::store(AbsSpace& s, unsigned long addr, std::uint64_t value)
 		// Allowed only by a pending syscall's new state: mprotect granting write (same
 		// contents), or mremap's new range (the page still belongs to the old address
 		// until the commit).
-		for (const Pending& op : pending_) {
+		for (const Pending& op : used_pending()) {
 			if (op.kind == Pending::Kind::mremap && !op.committed && op.space == &s &&
 			    addr >= op.new_start && addr < op.new_start + op.new_len) {
 				unsigned long old_addr = op.start + (addr - op.new_start);
@@ -496,7 +497,7 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 	if (!e.value_ok)
 		return where() + " succeeded, but the address space allows only " + e.str();
 	bool racing = false;
-	for (Pending& op : pending_) {
+	for (Pending& op : used_pending()) {
 		if (!affects(op, s, addr) && !(op.kind == Pending::Kind::fork && !op.committed &&
 					       op.space == &s))
 			continue;
@@ -531,6 +532,7 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 Pending& Oracle::begin(int cpu, Pending::Kind kind, const mm::process* p)
 {
 	Pending& op = pending_[static_cast<std::size_t>(cpu)];
+	npending_ = std::max(npending_, static_cast<std::size_t>(cpu) + 1);
 	op.clear();
 	op.kind = kind;
 	op.space = p ? &space_of(*p) : nullptr;

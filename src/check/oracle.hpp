@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -160,6 +161,10 @@ private:
 	std::deque<AbsFile> files_;
 	std::size_t nfiles_ = 0;
 	std::array<Pending, 16> pending_{};
+	// CPUs below this began a syscall since reset(); the others have none pending, so the
+	// per-access loops over pending syscalls stop here.
+	std::size_t npending_ = 0;
+	std::span<Pending> used_pending() { return {pending_.data(), npending_}; }
 	// Scratch buffers of apply() (kept for their memory).
 	std::vector<AbsVma> scratch_vmas_, inside_;
 	Cells scratch_cells_;

@@ -7,8 +7,6 @@
 #include "sim/rcu.hpp"
 #include "sim/verify.hpp"
 
-#include <cstring>
-
 namespace mm {
 
 ptdesc::ptdesc() : ptl(&ptl_class_for_tables) {}
@@ -37,11 +35,9 @@ ptdesc* Pgtables::alloc(gfp_t gfp, pt_level level, mm_struct* owner, unsigned lo
 	if (!slot)
 		slot = std::make_unique<ptdesc>();
 	ptdesc* pt = slot.get();
-	// A new table is reachable by nobody until it is populated: plain initialisation. An
-	// entry is one word and all-zero bytes are pte_none, so one memset clears the 4 KiB
-	// (a table is allocated several times per schedule).
-	static_assert(sizeof(pt->entries) == PTRS_PER_TABLE * sizeof(pteval_t));
-	std::memset(static_cast<void*>(pt->entries.data()), 0, sizeof(pt->entries));
+	// A new table is reachable by nobody until it is populated: plain initialisation.
+	for (pte_slot& e : pt->entries)
+		e.init(0);
 	pt->ptl.owner = -1;
 	pt->ptl.readers = 0;
 	pt->pt_share_count.init(0);
