@@ -1,7 +1,9 @@
 // The mm concurrency programs of tests/mm/concurrency_test.cpp (fault-vs-munmap, fork-vs-fault,
-// mremap-vs-fault), copied as plain explore::Programs over a check::World so the benchmarks
-// measure the model, the checks and the explorer, not the test harness (its std::function
-// bodies and std::map context). Keep the operations in step with the tests.
+// mremap-vs-fault) and of tests/check/detectors_test.cpp (access-vs-munmap, store-vs-fork;
+// load-vs-fork-then-unmap is a variant of the latter),
+// copied as plain explore::Programs over a check::World so the benchmarks measure the model,
+// the checks and the explorer, not the test harness (its std::function bodies and std::map
+// context). Keep the operations in step with the tests.
 #pragma once
 
 #include "check/world.hpp"
@@ -18,11 +20,14 @@ inline constexpr int kAnonFixed = mm::MAP_PRIVATE | mm::MAP_ANONYMOUS | mm::MAP_
 // Two CPUs of one process A racing on a World built fresh for each schedule.
 class MmRace : public explore::Program {
 public:
-	explicit MmRace(bool check_quiescent) { w_.set_check_quiescent(check_quiescent); }
+	explicit MmRace(bool check_quiescent, const mm::Config& cfg = {}) : cfg_(cfg)
+	{
+		w_.set_check_quiescent(check_quiescent);
+	}
 	int num_tasks() const override { return 2; }
 	void setup() override
 	{
-		mm::Config c;
+		mm::Config c = cfg_;
 		c.ncpus = num_tasks() + 1; // the init pseudo-CPU has a TLB too
 		w_.reset(c);
 		a_ = w_.create_process("A");
@@ -38,6 +43,7 @@ public:
 
 protected:
 	virtual void init() = 0;
+	mm::Config cfg_;
 	check::World w_;
 	mm::process* a_ = nullptr;
 };
@@ -110,6 +116,75 @@ public:
 			w_.store(*a_, kX + mm::PAGE_SIZE, 8);
 			w_.load(*a_, kX);
 			w_.load(*a_, kX + 0x400000);
+		}
+	}
+};
+
+// P0 keeps using A's two pages through its TLB while P1 unmaps them.
+class AccessVsMunmap final : public MmRace {
+public:
+	using MmRace::MmRace;
+	std::string name() const override { return "access-vs-munmap"; }
+	void init() override
+	{
+		w_.mmap(*a_, kX, 2 * mm::PAGE_SIZE, kRW, kAnonFixed);
+		w_.store(*a_, kX, 1);
+		w_.store(*a_, kX + mm::PAGE_SIZE, 2);
+	}
+	void run(int i) override
+	{
+		if (i == 0) {
+			w_.load(*a_, kX);
+			w_.load(*a_, kX + mm::PAGE_SIZE);
+			w_.load(*a_, kX);
+		} else {
+			w_.munmap(*a_, kX, 2 * mm::PAGE_SIZE);
+		}
+	}
+};
+
+// A thread of A keeps storing while another forks B, which reads its copy.
+class StoreVsFork final : public MmRace {
+public:
+	using MmRace::MmRace;
+	std::string name() const override { return "store-vs-fork"; }
+	void init() override
+	{
+		w_.mmap(*a_, kX, mm::PAGE_SIZE, kRW, kAnonFixed);
+		w_.store(*a_, kX, 1);
+	}
+	void run(int i) override
+	{
+		if (i == 0) {
+			w_.store(*a_, kX, 2);
+			w_.store(*a_, kX, 3);
+		} else {
+			mm::process* b = w_.fork(*a_, "B");
+			w_.load(*b, kX);
+			w_.load(*b, kX);
+		}
+	}
+};
+
+// Like store-vs-fork, but nobody stores after the fork and A unmaps the page afterwards: a
+// stale writable TLB entry left by the fork is flushed again before the schedule ends, so only
+// a check between the fork and the munmap can see it.
+class LoadVsForkThenUnmap final : public MmRace {
+public:
+	using MmRace::MmRace;
+	std::string name() const override { return "load-vs-fork-then-unmap"; }
+	void init() override
+	{
+		w_.mmap(*a_, kX, mm::PAGE_SIZE, kRW, kAnonFixed);
+		w_.store(*a_, kX, 1);
+	}
+	void run(int i) override
+	{
+		if (i == 0) {
+			w_.load(*a_, kX);
+		} else {
+			w_.fork(*a_, "B");
+			w_.munmap(*a_, kX, mm::PAGE_SIZE);
 		}
 	}
 };
