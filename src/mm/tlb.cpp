@@ -30,22 +30,21 @@ const tlb_entry* cpu_tlb::lookup_pde(const mm_struct* mm, unsigned long va) cons
 
 void cpu_tlb::insert(const tlb_entry& t)
 {
-	for (int i = 0; i < used; ++i) {
-		tlb_entry& x = e[static_cast<std::size_t>(i)];
+	for (tlb_entry& x : std::span(e.data(), static_cast<std::size_t>(used))) {
 		if (x.valid && x.mm == t.mm && x.va == t.va && x.pde == t.pde) {
 			x = t;
 			return;
 		}
 	}
 	e[static_cast<std::size_t>(next)] = t;
-	used = std::max(used, next + 1);
+	if (next == used)
+		++used;
 	next = (next + 1) % kEntries;
 }
 
 void cpu_tlb::invalidate(const mm_struct* mm, unsigned long start, unsigned long end)
 {
-	for (int i = 0; i < used; ++i) {
-		tlb_entry& x = e[static_cast<std::size_t>(i)];
+	for (tlb_entry& x : std::span(e.data(), static_cast<std::size_t>(used))) {
 		if (!x.valid || x.mm != mm)
 			continue;
 		if (end == 0 || (x.va < end && start < x.va + x.size))
@@ -56,8 +55,8 @@ void cpu_tlb::invalidate(const mm_struct* mm, unsigned long start, unsigned long
 void cpu_tlb::clear()
 {
 	// Kernel::reset clears every CPU's TLB per schedule: touch only the slots in use.
-	for (int i = 0; i < used; ++i)
-		e[static_cast<std::size_t>(i)].valid = false;
+	for (tlb_entry& x : std::span(e.data(), static_cast<std::size_t>(used)))
+		x.valid = false;
 	next = 0;
 	used = 0;
 }
