@@ -57,7 +57,9 @@ public:
 	// The structural invariants, now (call only when no operation is in progress).
 	void check_invariants();
 	// Also run them whenever the last operation in progress ends (a quiescent point), not only
-	// where the caller asks. On by default; exploring without it is faster.
+	// where the caller asks. On by default: it sees states that are wrong only for a while (a
+	// stale TLB entry that a later flush removes) for +20-55% instructions per explored
+	// schedule (docs/performance.md, "quiescent checks"); off explores faster.
 	void set_check_quiescent(bool on) { check_quiescent_ = on; }
 	// mm::AccessObserver
 	void on_user_access(const mm::process& p, int cpu, unsigned long addr, bool write,
