@@ -120,6 +120,8 @@ std::string describe_mm(const mm_struct& mm, const void* obj)
 		return "mm_cpumask" + who;
 	if (obj == &mm.write_protect_seq)
 		return "write_protect_seq" + who;
+	if (obj == &mm.anon_vma_chain_lock)
+		return "anon_vma_chain_lock" + who;
 	return "mm" + who;
 }
 
@@ -136,6 +138,8 @@ std::string describe_vma(const vm_area_struct& v, const void* obj)
 		return "vm_flags of " + who;
 	if (obj == &v.anon)
 		return "anon_vma of " + who;
+	if (obj == &v.unstable_rmap)
+		return "unstable_rmap of " + who;
 	return who;
 }
 
@@ -179,6 +183,10 @@ std::string Kernel::describe(sim::Op op, const void* obj) const
 		const anon_vma& av = anon_vmas_.at(i);
 		if (obj == &av.rwsem)
 			return "anon_vma->rwsem #" + std::to_string(i);
+		if (obj == &av.lock)
+			return "anon_vma->lock #" + std::to_string(i);
+		if (obj == &av.refcount)
+			return "refcount of anon_vma #" + std::to_string(i);
 		if (inside(obj, av))
 			return "anon_vma #" + std::to_string(i);
 	}

@@ -54,6 +54,7 @@ void Kernel::reset(const Config& cfg)
 	procs_.clear();
 	files_list_.clear();
 	next_id_ = 1;
+	rmap_walk_restarts = 0;
 }
 
 int Kernel::this_cpu() const
@@ -89,7 +90,9 @@ void Kernel::vm_area_free(vm_area_struct* vma)
 
 anon_vma* Kernel::anon_vma_alloc()
 {
-	return anon_vmas_.alloc();
+	anon_vma* av = anon_vmas_.alloc();
+	av->k = this;
+	return av;
 }
 
 anon_vma_chain* Kernel::avc_alloc()

@@ -24,6 +24,9 @@ void vm_area_struct::reset()
 	anon.init(nullptr);
 	anon_vma_chain.clear();
 	vm_private_data = nullptr;
+	unstable_rmap.init(0);
+	adjusting = -1;
+	adjusting_by = nullptr;
 	lt.revive();
 }
 
@@ -39,6 +42,7 @@ void mm_struct::reset()
 	mm_users.init(1);
 	cpumask.init(0);
 	write_protect_seq.init(0);
+	reset_lock(anon_vma_chain_lock);
 	dead = false;
 	lt.revive();
 }
@@ -78,6 +82,7 @@ void anon_vma::reset()
 	root = this;
 	parent = nullptr;
 	reset_lock(rwsem);
+	reset_lock(lock);
 	refcount.init(1);
 	rb_root.clear();
 	lt.revive();

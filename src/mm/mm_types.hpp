@@ -33,6 +33,9 @@ inline constexpr sim::LockClass i_mmap_rwsem_class{"i_mmap_rwsem"};
 inline constexpr sim::LockClass i_pages_lock_class{"i_pages"};
 inline constexpr sim::LockClass anon_vma_rwsem_class{"anon_vma->rwsem"};
 inline constexpr sim::LockClass i_rwsem_class{"i_rwsem"};
+// 2010 anon_vma locking (issue #6): each anon_vma's own spinlock, and Rik's chain lock.
+inline constexpr sim::LockClass anon_vma_lock_class{"anon_vma->lock"};
+inline constexpr sim::LockClass anon_vma_chain_lock_class{"anon_vma_chain_lock"};
 
 // vm_flags (include/linux/mm.h).
 enum : unsigned long {
@@ -80,6 +83,14 @@ struct vm_area_struct {
 	std::vector<anon_vma_chain_ptr> anon_vma_chain;
 	// hugetlb: vma lock or resv_map (issue #5). Written under mmap_lock write.
 	void* vm_private_data = nullptr;
+	// Kamezawa's proposal (thread 003): set while exec's stack has an untrustable rmap.
+	// Written under mmap_lock write; read racily by rmap walkers (vma_address).
+	sim::Atomic<int> unstable_rmap;
+	// Check-only (races.md §3 item 22): the CPU that has stored part, but not all, of an
+	// update of vm_start/vm_end/vm_pgoff, and the function doing it; -1 when none. Set and
+	// cleared by that CPU with no scheduling point in between; read by vma_address().
+	int adjusting = -1;
+	const char* adjusting_by = nullptr;
 	sim::Lifetime lt;
 
 	void reset();
@@ -106,6 +117,8 @@ struct mm_struct {
 	sim::Atomic<sim::TaskMask> cpumask;
 	// fork vs GUP-fast FOLL_PIN (issue #7).
 	sim::SeqCount write_protect_seq;
+	// Rik's RFC v2/v3 (thread 003): protects the same_vma lists with mmap_lock held for read.
+	sim::SpinLock anon_vma_chain_lock{&anon_vma_chain_lock_class};
 	bool dead = false; // exit_mmap() finished; under mmap_lock write
 	sim::Lifetime lt;
 
@@ -151,14 +164,19 @@ struct file {
 // Reverse mapping of anon pages (mm/rmap.c). Only the root's rwsem is ever taken (since
 // v2.6.36, "always lock the root anon_vma").
 struct anon_vma {
+	Kernel* k = nullptr;        // immutable after anon_vma_alloc()
 	anon_vma* root = nullptr;   // immutable
 	anon_vma* parent = nullptr; // immutable
 	sim::RwSem rwsem{&anon_vma_rwsem_class};
+	// 2010 (2.6.34) locking, selected by the issue #6 switches (mm/rmap.hpp): this anon_vma's
+	// own spinlock, taken instead of the root's rwsem.
+	sim::SpinLock lock{&anon_vma_lock_class};
 	// Pins the anon_vma (AVCs and pages being migrated hold references).
 	sim::Atomic<int> refcount;
 	// The interval tree of AVCs, kept as a list in insertion order: equal keys go to the
 	// right, so iteration order is insertion order (what fork vs migration relies on).
-	// Changed under root->rwsem for write; walked under root->rwsem.
+	// Changed under the anon_vma lock for write; walked under it (mm/rmap.hpp says which lock
+	// that is: the root's rwsem, or with the 2010 switches this anon_vma's own spinlock).
 	std::vector<anon_vma_chain*> rb_root;
 	sim::Lifetime lt;
 

@@ -4,6 +4,7 @@
 // Differences: the VMA tree is a sorted vector; munmap keeps mmap_lock for write throughout
 // (no downgrade to read); no VMA merging; no per-VMA locks.
 #include "mm/internal.hpp"
+#include "mm/vma.hpp"
 #include "sim/frame.hpp"
 
 #include <algorithm>
@@ -76,24 +77,14 @@ int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_b
 	}
 	if (anon_vma_clone(n, vma))
 		return -ENOMEM;
-	// vma_prepare()/vma_complete(): the field updates are done under the file's i_mmap_rwsem
-	// and the anon_vma root lock, so rmap walkers never see a half-updated VMA.
-	address_space* mapping = vma->vm_file ? vma->vm_file->f_mapping : nullptr;
-	anon_vma* av = vma->anon.peek();
-	if (mapping)
-		mapping->i_mmap_rwsem.down_write();
-	if (av)
-		av->root->rwsem.down_write();
-	if (new_below) {
-		vma->vm_pgoff.store(vma->vm_pgoff.peek() + ((addr - vma->start()) >> PAGE_SHIFT));
-		vma->vm_start.store(addr);
-	} else {
-		vma->vm_end.store(addr);
-	}
-	if (av)
-		av->root->rwsem.up_write();
-	if (mapping)
-		mapping->i_mmap_rwsem.up_write();
+	// vma_prepare()/vma_complete() (2.6.34: vma_adjust()): the fields change under the
+	// file's i_mmap_rwsem and the anon_vma root lock, so rmap walkers never see a
+	// half-updated VMA (issue #6 has the versions that did not).
+	if (new_below)
+		vma_adjust(vma, addr, vma->end(),
+			   vma->vm_pgoff.peek() + ((addr - vma->start()) >> PAGE_SHIFT));
+	else
+		vma_adjust(vma, vma->start(), addr, vma->vm_pgoff.peek());
 	vma_link(mm, n);
 	return 0;
 }

@@ -1,31 +1,137 @@
-// Reverse-mapping bookkeeping: anon_vma / anon_vma_chain lifetime and the per-page rmap
-// counters. Models mm/rmap.c (v6.x): anon_vma_prepare, anon_vma_clone, anon_vma_fork,
-// unlink_anon_vmas, folio_add_new_anon_rmap, folio_add_{anon,file}_rmap_pte,
-// folio_remove_rmap_pte; and mm/mmap.c unlink_file_vma. rmap_walk comes with issue #6.
+// Reverse-mapping bookkeeping: anon_vma locking, anon_vma / anon_vma_chain lifetime and the
+// per-page rmap counters. Models mm/rmap.c and include/linux/rmap.h (v6.x; 2.6.34 and the
+// thread 003 RFCs behind the issue #6 switches): anon_vma_lock_*, anon_vma_prepare,
+// anon_vma_clone, anon_vma_fork, unlink_anon_vmas, folio_add_new_anon_rmap,
+// folio_add_{anon,file}_rmap_pte, folio_remove_rmap_pte; and mm/mmap.c unlink_file_vma.
+// rmap_walk is in rmap_walk.cpp.
 //
 // Differences: the AVC interval trees are insertion-ordered lists (same iteration order for
 // the equal keys that matter here); no anon_vma reuse on fork (no degree heuristics).
 #include "mm/internal.hpp"
+#include "mm/rmap.hpp"
 #include "sim/frame.hpp"
 
 #include <algorithm>
 
 namespace mm {
 
+bool anon_vma_spinlocks(const Kernel& k)
+{
+	for (Proposal p : {Proposal::move_ptes_remove_migration_ptes, Proposal::shift_arg_pages_anon_vma_lock,
+			   Proposal::unstable_rmap, Proposal::exec_fake_temporary_vma,
+			   Proposal::vma_adjust_own_anon_vma_lock, Proposal::rmap_walk_trylock_restart,
+			   Proposal::anon_vma_lock_all_v1, Proposal::anon_vma_lock_all_v2,
+			   Proposal::anon_vma_lock_all_v3})
+		if (k.proposal(p))
+			return true;
+	return false;
+}
+
+bool anon_vma_lock_all_rfc(const Kernel& k)
+{
+	return k.proposal(Proposal::anon_vma_lock_all_v1) || k.proposal(Proposal::anon_vma_lock_all_v2) ||
+	       k.proposal(Proposal::anon_vma_lock_all_v3);
+}
+
+bool rmap_walk_trylocks(const Kernel& k)
+{
+	return k.proposal(Proposal::rmap_walk_trylock_restart);
+}
+
+bool anon_vma_lock_root(const Kernel& k)
+{
+	// The proposals that stand in for the root lock were written for per-anon_vma locks.
+	if (k.proposal(Proposal::vma_adjust_own_anon_vma_lock) || rmap_walk_trylocks(k) ||
+	    anon_vma_lock_all_rfc(k))
+		return false;
+	return k.fixed(Fix::always_lock_root_anon_vma);
+}
+
 namespace {
+anon_vma* lock_target(anon_vma* av)
+{
+	return anon_vma_lock_root(*av->k) ? av->root : av;
+}
+} // namespace
+
+void anon_vma_lock_write(anon_vma* av)
+{
+	anon_vma* t = lock_target(av);
+	if (anon_vma_spinlocks(*av->k))
+		t->lock.lock();
+	else
+		t->rwsem.down_write();
+}
+
+void anon_vma_unlock_write(anon_vma* av)
+{
+	anon_vma* t = lock_target(av);
+	if (anon_vma_spinlocks(*av->k))
+		t->lock.unlock();
+	else
+		t->rwsem.up_write();
+}
+
+void anon_vma_lock_read(anon_vma* av)
+{
+	anon_vma* t = lock_target(av);
+	if (anon_vma_spinlocks(*av->k))
+		t->lock.lock();
+	else
+		t->rwsem.down_read();
+}
+
+void anon_vma_unlock_read(anon_vma* av)
+{
+	anon_vma* t = lock_target(av);
+	if (anon_vma_spinlocks(*av->k))
+		t->lock.unlock();
+	else
+		t->rwsem.up_read();
+}
+
+// Rik's anon_vma_lock(vma, nest_lock) (RFC v1-v3): the same_vma list is stable because the
+// caller holds mmap_lock for write, or mmap_lock for read plus the nest lock.
+void anon_vma_lock_all(vm_area_struct* vma, const sim::LockBase& nest)
+{
+	if (vma->anon.peek() == nullptr)
+		return;
+	for (anon_vma_chain* avc : vma->anon_vma_chain)
+		avc->av->lock.lock_nest_lock(nest);
+}
+
+void anon_vma_unlock_all(vm_area_struct* vma)
+{
+	if (vma->anon.peek() == nullptr)
+		return;
+	for (anon_vma_chain* avc : vma->anon_vma_chain)
+		avc->av->lock.unlock();
+}
 
 void anon_vma_chain_link(vm_area_struct* vma, anon_vma_chain* avc, anon_vma* av)
 {
 	avc->vma = vma;
 	avc->av = av;
 	vma->anon_vma_chain.push_back(avc);
-	// list_add_tail / interval-tree insert to the right: children come after parents.
-	av->rb_root.push_back(avc);
+	// list_add_tail / interval-tree insert to the right: children come after parents, which
+	// is what lets fork copy a migration entry without losing it (thread 003, Andrea).
+	auto& l = av->rb_root;
+	l.push_back(avc);
+	if (av->k->mutant(Mutant::anon_vma_chain_prepend))
+		std::rotate(l.begin(), l.end() - 1, l.end());
 }
 
-} // namespace
+void anon_vma_chain_unlink(vm_area_struct* vma, anon_vma_chain* avc, anon_vma* av)
+{
+	auto& l = av->rb_root;
+	l.erase(std::find(l.begin(), l.end(), avc));
+	auto& c = vma->anon_vma_chain;
+	c.erase(std::find(c.begin(), c.end(), avc));
+}
 
 // anon_vma_prepare(). Context: mmap_lock held (read is enough). May sleep.
+// Differences: Rik's RFC v2 order (anon_vma lock, then anon_vma_chain_lock) is inferred from
+// v3's changelog ("fix lock ordering in anon_vma_prepare"); the v2 diff is not in the thread.
 int anon_vma_prepare(vm_area_struct* vma)
 {
 	if (vma->anon.load() != nullptr)
@@ -35,16 +141,31 @@ int anon_vma_prepare(vm_area_struct* vma)
 	Kernel& k = kernel_of(mm);
 	anon_vma* av = k.anon_vma_alloc();
 	anon_vma_chain* avc = k.avc_alloc();
-	av->rwsem.down_write();
-	mm->page_table_lock.lock();
+	// The lock that keeps two threads from preparing one VMA at once: page_table_lock,
+	// or in Rik's RFC v2/v3 the new anon_vma_chain_lock (v3 takes it first).
+	const bool chain_lock = k.proposal(Proposal::anon_vma_lock_all_v2) ||
+				k.proposal(Proposal::anon_vma_lock_all_v3);
+	sim::SpinLock& thread_lock = chain_lock ? mm->anon_vma_chain_lock : mm->page_table_lock;
+	if (k.proposal(Proposal::anon_vma_lock_all_v3)) {
+		thread_lock.lock();
+		anon_vma_lock_write(av);
+	} else {
+		anon_vma_lock_write(av);
+		thread_lock.lock();
+	}
 	bool used = false;
 	if (vma->anon.peek() == nullptr) {
 		anon_vma_chain_link(vma, avc, av);
 		vma->anon.store(av);
 		used = true;
 	}
-	mm->page_table_lock.unlock();
-	av->rwsem.up_write();
+	if (k.proposal(Proposal::anon_vma_lock_all_v3)) {
+		anon_vma_unlock_write(av);
+		thread_lock.unlock();
+	} else {
+		thread_lock.unlock();
+		anon_vma_unlock_write(av);
+	}
 	if (!used)
 		put_anon_vma(av); // a concurrent fault prepared it first
 	return 0;
@@ -56,10 +177,9 @@ int anon_vma_clone(vm_area_struct* dst, vm_area_struct* src)
 	Kernel& k = kernel_of(src->vm_mm);
 	for (anon_vma_chain* pavc : src->anon_vma_chain) {
 		anon_vma_chain* avc = k.avc_alloc();
-		anon_vma* root = pavc->av->root;
-		root->rwsem.down_write();
+		anon_vma_lock_write(pavc->av);
 		anon_vma_chain_link(dst, avc, pavc->av);
-		root->rwsem.up_write();
+		anon_vma_unlock_write(pavc->av);
 	}
 	return 0;
 }
@@ -80,9 +200,9 @@ int anon_vma_fork(vm_area_struct* dst, vm_area_struct* src)
 	av->parent = pav;
 	av->root->refcount.inc(); // the root lives as long as any descendant
 	anon_vma_chain* avc = k.avc_alloc();
-	av->root->rwsem.down_write();
+	anon_vma_lock_write(av);
 	anon_vma_chain_link(dst, avc, av);
-	av->root->rwsem.up_write();
+	anon_vma_unlock_write(av);
 	dst->anon.store(av);
 	return 0;
 }
@@ -104,11 +224,11 @@ void unlink_anon_vmas(vm_area_struct* vma)
 	MM_FRAME("unlink_anon_vmas");
 	for (anon_vma_chain* avc : vma->anon_vma_chain) {
 		anon_vma* av = avc->av;
-		av->root->rwsem.down_write();
+		anon_vma_lock_write(av);
 		auto& l = av->rb_root;
 		l.erase(std::find(l.begin(), l.end(), avc));
 		bool empty = l.empty();
-		av->root->rwsem.up_write();
+		anon_vma_unlock_write(av);
 		if (empty)
 			put_anon_vma(av);
 	}
