@@ -2,6 +2,8 @@
 // point, never a change.
 #include "check/invariants.hpp"
 
+#include "check/rmap_check.hpp"
+
 #include "mm/pgtable.hpp"
 #include "sim/engine.hpp"
 
@@ -88,6 +90,7 @@ void Invariants::check(const Kernel& k)
 	check_page_cache(k);
 	check_pages(k);
 	check_tlbs(k);
+	check_rmap_complete(k); // issue #6
 }
 
 void Invariants::walk_tables(const Kernel& k)

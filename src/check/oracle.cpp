@@ -182,6 +182,7 @@ void Pending::clear()
 	committed = false;
 	child_snapshot.clear();
 	child = nullptr;
+	new_contents.clear();
 }
 
 // ---- Oracle ----
@@ -436,6 +437,8 @@ Expect Oracle::expect_after(const Pending& op, AbsSpace& s, unsigned long addr, 
 	}
 	case Pending::Kind::fork:
 	case Pending::Kind::exit:
+	case Pending::Kind::exec:
+	case Pending::Kind::exec_stack:
 	case Pending::Kind::none:
 		break;
 	}
@@ -701,6 +704,22 @@ void Oracle::apply(Pending& op)
 				       file_index(*v, e.first) >= pages(op.new_size);
 			});
 		}
+		break;
+	}
+	case Pending::Kind::exec:
+		s->vmas = {op.new_vma};
+		s->priv = op.new_contents;
+		break;
+	case Pending::Kind::exec_stack: {
+		Cells moved;
+		for (const auto& [a, c] : s->priv)
+			if (a >= op.start && a < op.end)
+				moved.push_back({a - op.start + op.new_start, c});
+		punch(s->vmas, op.start, op.end);
+		erase_range(s->priv, op.start, op.end);
+		insert(s->vmas, op.new_vma);
+		for (const auto& [a, c] : moved)
+			put(s->priv, a, c);
 		break;
 	}
 	case Pending::Kind::exit:

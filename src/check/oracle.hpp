@@ -92,7 +92,11 @@ struct Expect {
 // A syscall between its start and its commit.
 struct Pending {
 	enum class Kind : std::uint8_t { none, mmap, munmap, mprotect, mremap, madvise, fork,
-					 ftruncate, exit };
+					 ftruncate, exit,
+					 // issue #6: execve() replaces the space (new_vma + new_contents);
+					 // setup_arg_pages() moves [start, end) to new_start, the VMA
+					 // becoming new_vma
+					 exec, exec_stack };
 	Kind kind = Kind::none;
 	AbsSpace* space = nullptr;
 	unsigned long start = 0, end = 0; // affected range (mremap: the old range)
@@ -105,6 +109,7 @@ struct Pending {
 	bool committed = false;
 	Cells child_snapshot;             // fork: the parent's private contents at the start
 	AbsSpace* child = nullptr;        // fork: the child's space, made at commit
+	Cells new_contents;               // exec: the new image's private contents (argv)
 	// Back to Kind::none, keeping the vectors' memory.
 	void clear();
 };

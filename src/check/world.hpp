@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace check {
 
@@ -48,6 +49,25 @@ public:
 	// ---- hugetlb: pool, hugetlbfs, SysV shm (issue #5) ----
 
 	// ---- rmap, migration, exec (issue #6) ----
+	// move_pages(2) of the page p maps at addr; migration by pfn without mmap_lock
+	// (compaction, memory hot-remove). Migration is invisible to the user: the memory oracle
+	// checks every access across it.
+	int move_pages(mm::process& p, unsigned long addr);
+	int migrate_pfn(mm::pfn_t pfn);
+	// The frame p maps at addr now (or 0): a setup helper that reads without scheduling.
+	mm::pfn_t pfn_of(const mm::process& p, unsigned long addr) const;
+	// execve() up to setup_arg_pages(): p's new mm holds only the temporary stack with argv
+	// (one word per page) just below mm::STACK_TOP_MAX.
+	int exec_begin(mm::process& p, const std::vector<std::uint64_t>& argv);
+	// setup_arg_pages(): the stack moves to end at stack_top and grows by STACK_EXPAND.
+	int exec_setup_arg_pages(mm::process& p, unsigned long stack_top);
+	// The migration checks: rmap completeness in remove_migration_ptes() walks and no
+	// migration entry left when a migration ends. On by default; off shows what a leftover
+	// entry does next (the fault on it, the kernel's BUG).
+	void set_check_migration(bool on) { check_migration_ = on; }
+	void on_rmap_visit(const mm::folio& walked, const mm::folio& src, const mm::vm_area_struct& vma,
+			   unsigned long address) override;
+	void on_migration_end(const mm::folio& src) override;
 
 	// ---- GUP, THP, khugepaged (issue #7) ----
 
@@ -84,6 +104,7 @@ private:
 	Invariants inv_;
 	int active_ = 0;
 	bool check_quiescent_ = true;
+	bool check_migration_ = true; // issue #6
 };
 
 } // namespace check

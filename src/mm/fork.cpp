@@ -75,13 +75,15 @@ copy_result copy_present_pte(vm_area_struct* dst_vma, vm_area_struct* src_vma, p
 	return copy_result::ok;
 }
 
-// copy_nonpresent_pte(): a migration entry is copied; a writable one becomes readable on both
-// sides in a COW mapping, so neither mm can write the page after the migration ends without
-// a COW fault.
+// copy_nonpresent_pte(): a migration entry is copied; a writable or exclusive one becomes
+// readable on both sides in a COW mapping, so neither mm can write the page after the
+// migration ends without a COW fault, nor take it for its own.
 void copy_nonpresent_pte(vm_area_struct* src_vma, pte_t* dst_pte, pte_t* src_pte, pteval_t pte)
 {
 	// Migration entries hold neither a reference nor a mapcount: a plain copy.
-	if (is_writable_migration_entry(pte) && is_cow_mapping(src_vma->flags())) {
+	bool exclusive = is_writable_migration_entry(pte) ||
+			 (is_migration_entry(pte) && swp_type_of(pte) == SWP_MIGRATION_READ_EXCLUSIVE);
+	if (exclusive && is_cow_mapping(src_vma->flags())) {
 		pte = make_migration_entry(swp_offset_pfn(pte), false);
 		set_pte_at(src_pte, pte);
 	}

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "mm/kernel.hpp"
+#include "sim/engine.hpp"
 
 namespace mm {
 
@@ -82,6 +83,17 @@ int copy_page_range(vm_area_struct* dst, vm_area_struct* src);
 int do_mprotect(mm_struct* mm, unsigned long start, unsigned long len, int prot);
 long do_mremap(mm_struct* mm, unsigned long addr, unsigned long old_len, unsigned long new_len,
 	       int flags, unsigned long new_addr);
+// move_page_tables(): moves the entries of [old_addr, old_addr + len) of vma to new_addr in
+// new_vma. Returns the bytes moved (less on -ENOMEM). Used by mremap and exec (issue #6).
+unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr,
+			       vm_area_struct* new_vma, unsigned long new_addr, unsigned long len,
+			       bool need_rmap_locks);
+// cond_resched(): may schedule, so it must not be called in atomic context (might_sleep).
+inline void cond_resched()
+{
+	if (sim::Engine* e = sim::Engine::active())
+		e->might_sleep("cond_resched()");
+}
 int do_madvise(mm_struct* mm, unsigned long start, unsigned long len, int advice);
 
 // ---- user access (user.cpp) ----

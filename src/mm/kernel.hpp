@@ -73,6 +73,20 @@ public:
 		(void)cpu;
 		(void)result;
 	}
+	// rmap (issue #6): remove_migration_ptes() restoring `src`'s entries walks `walked`'s
+	// rmap and visits `vma`, for which vma_address() gave `address` (-EFAULT: none). Called
+	// with the anon_vma or i_mmap lock held, before the PTE is looked at.
+	virtual void on_rmap_visit(const folio& walked, const folio& src, const vm_area_struct& vma,
+				   unsigned long address)
+	{
+		(void)walked;
+		(void)src;
+		(void)vma;
+		(void)address;
+	}
+	// A migration of `src` is over (its entries restored, to the new page or to itself),
+	// just before src is unlocked.
+	virtual void on_migration_end(const folio& src) { (void)src; }
 };
 
 // Calls the observer's on_commit for the calling CPU, if there is an observer.
@@ -137,6 +151,22 @@ public:
 	// ---- hugetlb: pool, hugetlbfs, SysV shm (issue #5) ----
 
 	// ---- rmap, migration, exec (issue #6) ----
+	// move_pages(2) of the page p maps at addr (to "another node": a fresh frame). Returns 0,
+	// or -EFAULT (no VMA), -ENOENT (nothing mapped), -EBUSY (already isolated), -EAGAIN (the
+	// migration failed: still mapped or referenced), -ENOMEM.
+	int sys_move_pages(process& p, unsigned long addr);
+	// Migration of the frame pfn without any mmap_lock, as compaction and memory hot-remove
+	// do (do_migrate_range). 0 or a negative errno (-EBUSY: free, not a user page, isolated).
+	int migrate_pfn(pfn_t pfn);
+	// execve() up to setup_arg_pages(): a new mm whose only VMA is the temporary stack just
+	// below STACK_TOP_MAX, holding argv (one word per page, argv[0] in the lowest page),
+	// becomes p's mm. The process must be single-threaded (de_thread). 0 or -ENOMEM.
+	int exec_begin(process& p, const std::vector<std::uint64_t>& argv);
+	// setup_arg_pages(): moves the stack to end at stack_top (shift_arg_pages), clears the
+	// temporary-stack marker and grows it by STACK_EXPAND. 0 or a negative errno.
+	int exec_setup_arg_pages(process& p, unsigned long stack_top);
+	// Check-only: how often rmap walks restarted (Mel's trylock proposal).
+	unsigned long rmap_walk_restarts = 0;
 
 	// ---- GUP, THP, khugepaged (issue #7) ----
 

@@ -11,6 +11,8 @@
 // rmap-order argument of issue #6). No PMD-level moves (move_normal_pmd), no VM_ACCOUNT,
 // no MREMAP_DONTUNMAP; a failed move is not rolled back (it only fails on -ENOMEM).
 #include "mm/internal.hpp"
+#include "mm/migrate.hpp"
+#include "mm/rmap.hpp"
 
 #include "sim/frame.hpp"
 
@@ -23,15 +25,31 @@ void take_rmap_locks(vm_area_struct* vma)
 	if (vma->vm_file)
 		vma->vm_file->f_mapping->i_mmap_rwsem.down_write();
 	if (anon_vma* av = vma->anon.peek())
-		av->root->rwsem.down_write();
+		anon_vma_lock_write(av);
 }
 
 void drop_rmap_locks(vm_area_struct* vma)
 {
 	if (anon_vma* av = vma->anon.peek())
-		av->root->rwsem.up_write();
+		anon_vma_unlock_write(av);
 	if (vma->vm_file)
 		vma->vm_file->f_mapping->i_mmap_rwsem.up_write();
+}
+
+// Mel's patch 3/3 (thread 003, a proposal): a migration entry that move_ptes() meets is
+// restored by hand, with the page it names as both old and new page, before the move goes on.
+// "In this context, we cannot call migration_entry_wait() as we are racing with migration":
+// so it takes a reference on that page and locks it, whatever state the page is in by then.
+void restore_straggler(vm_area_struct* vma, unsigned long addr, pteval_t entry)
+{
+	MM_FRAME("move_ptes");
+	Kernel& k = kernel_of(vma->vm_mm);
+	folio* f = page_folio(k.phys().pfn_to_page(swp_offset_pfn(entry)));
+	folio_get(f);
+	folio_lock(f);
+	remove_migration_pte(k, vma, addr, f, f);
+	folio_unlock(f);
+	folio_put(f);
 }
 
 // move_ptes(). Context: mmap_lock held for write; the new PTE table exists.
@@ -41,7 +59,9 @@ void move_ptes(vm_area_struct* vma, pmd_t* old_pmd, unsigned long old_addr,
 {
 	MM_FRAME("move_ptes");
 	mm_struct* mm = vma->vm_mm;
-	unsigned long len = old_end - old_addr;
+	const bool clean_migration = kernel_of(mm).proposal(Proposal::move_ptes_remove_migration_ptes);
+	const unsigned long first = old_addr;
+restart:
 	if (need_rmap_locks)
 		take_rmap_locks(vma);
 	sim::SpinLock* old_ptl = nullptr;
@@ -56,10 +76,15 @@ void move_ptes(vm_area_struct* vma, pmd_t* old_pmd, unsigned long old_addr,
 	if (new_ptl != old_ptl)
 		ptl_lock(new_ptl, new_pte, 1);
 	bool force_flush = false;
+	pteval_t straggler = 0;
 	for (; old_addr < old_end; old_addr += PAGE_SIZE, new_addr += PAGE_SIZE, ++old_pte, ++new_pte) {
 		pteval_t pte = ptep_get(old_pte);
 		if (pte_none(pte))
 			continue;
+		if (clean_migration && is_migration_entry(pte)) {
+			straggler = pte;
+			break;
+		}
 		pte = ptep_get_and_clear(old_pte);
 		// A present entry may be cached by other CPUs under its old address.
 		if (pte_present(pte))
@@ -67,15 +92,22 @@ void move_ptes(vm_area_struct* vma, pmd_t* old_pmd, unsigned long old_addr,
 		set_pte_at(new_pte, pte);
 	}
 	if (force_flush)
-		flush_tlb_mm_range(mm, old_end - len, old_end);
+		flush_tlb_mm_range(mm, first, old_end);
 	if (new_ptl != old_ptl)
 		new_ptl->unlock();
 	old_ptl->unlock();
 	if (need_rmap_locks)
 		drop_rmap_locks(vma);
+	if (straggler != 0) {
+		restore_straggler(vma, old_addr, straggler);
+		goto restart;
+	}
 }
 
-// move_page_tables(). Returns: the number of bytes moved.
+} // namespace
+
+// move_page_tables(). Context: mmap_lock held for write; may sleep (table allocations and
+// cond_resched() in the loop, as in every version since 2.6). Returns: the bytes moved.
 unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr,
 			       vm_area_struct* new_vma, unsigned long new_addr, unsigned long len,
 			       bool need_rmap_locks)
@@ -86,6 +118,7 @@ unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr,
 	unsigned long start = old_addr;
 	unsigned long extent = 0;
 	for (; old_addr < old_end; old_addr += extent, new_addr += extent) {
+		cond_resched();
 		extent = ((old_addr & PMD_MASK) + PMD_SIZE) - old_addr;
 		extent = std::min(extent, old_end - old_addr);
 		extent = std::min(extent, ((new_addr & PMD_MASK) + PMD_SIZE) - new_addr);
@@ -100,6 +133,8 @@ unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr,
 	}
 	return old_addr - start;
 }
+
+namespace {
 
 // copy_vma(): the VMA that will map the moved range, linked into the tree and i_mmap.
 vm_area_struct* copy_vma(vm_area_struct* vma, unsigned long addr, unsigned long new_addr,

@@ -1,0 +1,28 @@
+// rmap completeness and migration entries (races.md §3 items 8 and 9, issue #6). Read model
+// state with peek() only; raise `invariant` violations naming the objects involved.
+//
+//   - every present PTE and every migration entry of a live mm is found by the rmap of its
+//     page: some VMA of that mm in the page's anon_vma tree (or the file's i_mmap) computes that
+//     address from its fields as they are stored now (quiescent points);
+//   - while remove_migration_ptes() visits a VMA, every migration entry of its page inside that
+//     VMA is findable that way (a walk that visits a VMA whose fields and page tables disagree
+//     passes the entry by: Kamezawa's "(vma, page) <-> address <-> pte" relation);
+//   - once a migration is over, no migration entry for its page is left anywhere.
+#pragma once
+
+#include "mm/kernel.hpp"
+
+namespace check {
+
+// Whether an rmap walk of `f` (its anon_vma tree, or its file's i_mmap) would find the entry
+// at (mm, addr) now: a VMA of mm in that tree whose vm_start/vm_pgoff/vm_end give addr.
+bool rmap_finds(const mm::folio& f, const mm::mm_struct& mm, unsigned long addr);
+// Every present PTE and migration entry of every live mm is found by its page's rmap.
+void check_rmap_complete(const mm::Kernel& k);
+// remove_migration_ptes() restoring src's entries, walking `walked`'s rmap, visits vma.
+void check_rmap_visit(const mm::Kernel& k, const mm::folio& walked, const mm::folio& src,
+		      const mm::vm_area_struct& vma, unsigned long address);
+// The migration of src is over: no migration entry for it anywhere.
+void check_migration_end(const mm::Kernel& k, const mm::folio& src);
+
+} // namespace check
