@@ -240,7 +240,11 @@ vm_fault_t do_wp_page(vm_fault& vmf)
 	return 0;
 }
 
-// migration_entry_wait(): sleep until the page under migration is unlocked, then retry.
+// migration_entry_wait() -> migration_entry_wait_on_locked() (mm/filemap.c, v6.x): sleep until
+// the page under migration is unlocked, then retry. No reference is taken: the migration holds
+// one until it has replaced the entry, which needs this ptl, so the folio is valid until we drop
+// it (2.6.34 took a get_page_unless_zero() reference, which fails while the migration has the
+// refcount frozen, and the fault then retried at once).
 vm_fault_t migration_entry_wait(vm_fault& vmf)
 {
 	MM_FRAME("migration_entry_wait");
@@ -260,13 +264,8 @@ vm_fault_t migration_entry_wait(vm_fault& vmf)
 			   "migration entry for pfn " + std::to_string(f->pfn) +
 				   " found while the page is not locked (kernel BUG in "
 				   "pfn_swap_entry_folio)");
-	if (!folio_try_get(f)) {
-		vmf.ptl->unlock();
-		return 0;
-	}
 	vmf.ptl->unlock();
 	f->lock.wait_unlocked();
-	folio_put(f);
 	return 0;
 }
 

@@ -68,7 +68,7 @@ bool replace_page_cache_folio(folio* dst, folio* src)
 // move_to_new_folio(). Context: src and dst locked, src unmapped.
 // Returns: 0, or -EAGAIN if src has references beyond the expected ones (a GUP pin, a
 // concurrent fault waiting on a migration entry, a page-cache lookup).
-int move_to_new_folio(folio* dst, folio* src)
+int move_to_new_folio(Kernel& k, folio* dst, folio* src)
 {
 	MM_FRAME("move_to_new_folio");
 	if (PageAnon(src)) {
@@ -81,7 +81,8 @@ int move_to_new_folio(folio* dst, folio* src)
 		return -EAGAIN;
 	}
 	// folio_migrate_copy(): contents, then state.
-	dst->data.store(src->data.load());
+	if (!k.mutant(Mutant::migrate_skips_copy))
+		dst->data.store(src->data.load());
 	folio_set_flag(dst, src->flags.load() & (PG_uptodate | PG_swapbacked));
 	return 0;
 }
@@ -172,7 +173,7 @@ int migrate_folio_one(Kernel& k, folio* src)
 		try_to_migrate(k, src);
 	int rc = -EAGAIN;
 	if (!folio_mapped(src))
-		rc = move_to_new_folio(dst, src);
+		rc = move_to_new_folio(k, dst, src);
 	// migrate_folio_move() on success, migrate_folio_undo_src() on failure.
 	if (was_mapped)
 		remove_migration_ptes(k, src, rc == 0 ? dst : src);

@@ -42,7 +42,6 @@ void drop_rmap_locks(vm_area_struct* vma)
 // so it takes a reference on that page and locks it, whatever state the page is in by then.
 void restore_straggler(vm_area_struct* vma, unsigned long addr, pteval_t entry)
 {
-	MM_FRAME("move_ptes");
 	Kernel& k = kernel_of(vma->vm_mm);
 	folio* f = page_folio(k.phys().pfn_to_page(swp_offset_pfn(entry)));
 	folio_get(f);

@@ -17,6 +17,9 @@ namespace mm {
 
 bool anon_vma_spinlocks(const Kernel& k)
 {
+	// The rwsem came in 3.8; before it (and before 3.0's mutex) it was a spinlock.
+	if (!k.fixed(Fix::always_lock_root_anon_vma))
+		return true;
 	for (Proposal p : {Proposal::move_ptes_remove_migration_ptes, Proposal::shift_arg_pages_anon_vma_lock,
 			   Proposal::unstable_rmap, Proposal::exec_fake_temporary_vma,
 			   Proposal::vma_adjust_own_anon_vma_lock, Proposal::rmap_walk_trylock_restart,

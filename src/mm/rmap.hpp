@@ -6,9 +6,9 @@
 //   today (v3.8+)       the root anon_vma's rwsem; every anon_vma of a fork tree shares it
 //   2.6.36 .. 3.7       the root's spinlock            (always_lock_root_anon_vma, 012f18004da3)
 //   2.6.34 (thread 003) each anon_vma's own spinlock    (always_lock_root_anon_vma off)
-// The lock type only matters to the proposals, which were written against 2.6.34: with any of
-// them on, the anon_vma lock is a spinlock (anon_vma::lock), so holding it across a sleeping
-// allocation is caught.
+// With always_lock_root_anon_vma off or any thread 003 proposal on (they were written against
+// 2.6.34), the anon_vma lock is a spinlock (anon_vma::lock), so holding it across something
+// that may sleep is caught.
 #pragma once
 
 #include "mm/kernel.hpp"

@@ -199,6 +199,7 @@ bool vma_is_temporary_stack(vm_area_struct* vma)
 // believes protects the fields; the check below catches a walker that holds the wrong one.
 unsigned long vma_address(Kernel& k, const folio* f, vm_area_struct* vma, bool* refused)
 {
+	MM_FRAME("vma_address");
 	if (k.proposal(Proposal::unstable_rmap) && vma->unstable_rmap.load() != 0) {
 		// Kamezawa's flag: "while this is not 0, objrmap is not trustable".
 		*refused = true;
