@@ -81,6 +81,8 @@ copy_result copy_present_pte(vm_area_struct* dst_vma, vm_area_struct* src_vma, p
 void copy_nonpresent_pte(vm_area_struct* src_vma, pte_t* dst_pte, pte_t* src_pte, pteval_t pte)
 {
 	// Migration entries hold neither a reference nor a mapcount: a plain copy.
+	if (is_migration_entry(pte))
+		++kernel_of(src_vma->vm_mm).fork_copied_migration_entries;
 	bool exclusive = is_writable_migration_entry(pte) ||
 			 (is_migration_entry(pte) && swp_type_of(pte) == SWP_MIGRATION_READ_EXCLUSIVE);
 	if (exclusive && is_cow_mapping(src_vma->flags())) {

@@ -55,6 +55,7 @@ void Kernel::reset(const Config& cfg)
 	files_list_.clear();
 	next_id_ = 1;
 	rmap_walk_restarts = 0;
+	fork_copied_migration_entries = 0;
 }
 
 int Kernel::this_cpu() const

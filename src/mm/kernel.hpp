@@ -165,8 +165,10 @@ public:
 	// setup_arg_pages(): moves the stack to end at stack_top (shift_arg_pages), clears the
 	// temporary-stack marker and grows it by STACK_EXPAND. 0 or a negative errno.
 	int exec_setup_arg_pages(process& p, unsigned long stack_top);
-	// Check-only: how often rmap walks restarted (Mel's trylock proposal).
+	// Check-only counters: rmap walks restarted (Mel's trylock proposal); migration entries
+	// fork copied into a child (the interleaving fork's rmap order must make safe).
 	unsigned long rmap_walk_restarts = 0;
+	unsigned long fork_copied_migration_entries = 0;
 
 	// ---- GUP, THP, khugepaged (issue #7) ----
 

@@ -64,9 +64,13 @@ MmSpec exec_vs_migration(const mm::Config& cfg, Checks ch = {})
 	return s;
 }
 
-// fork vs migration (races.md §2.4.2). A maps one written page P; P0 forks B, which then
-// reads it; P1 migrates P by pfn (2.6.34's move_pages held A's mmap_lock, which fork excludes).
-MmSpec fork_vs_migration(const mm::Config& cfg)
+// fork vs migration (races.md §2.4.2). A maps one written page P; one CPU forks B, which then
+// reads it; the other migrates P by pfn (2.6.34's move_pages held A's mmap_lock, which fork
+// excludes). `swapped` puts them on the other CPUs: the verdict must not change. The outcome
+// says whether fork copied a migration entry into B, so both of Andrea's orders can be seen:
+// the walk restores A before the copy (B gets the new page's PTE), or the copy comes first
+// (B gets the entry, and the walk must reach B after A).
+MmSpec fork_vs_migration(const mm::Config& cfg, bool swapped = false)
 {
 	MmSpec s;
 	s.title = "fork-vs-migration";
@@ -77,11 +81,16 @@ MmSpec fork_vs_migration(const mm::Config& cfg)
 		w.store(c.proc("A"), X, 5);
 		c.addrs["P"] = w.pfn_of(c.proc("A"), X);
 	};
-	s.cpus.push_back([](check::World& w, Ctx& c) {
+	Body fork = [](check::World& w, Ctx& c) {
 		mm::process* b = w.fork(c.proc("A"), "B");
 		w.load(*b, X);
-	});
-	s.cpus.push_back([](check::World& w, Ctx& c) { w.migrate_pfn(c.addrs["P"]); });
+	};
+	Body migrate = [](check::World& w, Ctx& c) { w.migrate_pfn(c.addrs["P"]); };
+	s.cpus = swapped ? std::vector<Body>{migrate, fork} : std::vector<Body>{fork, migrate};
+	s.outcome_fn = [](check::World& w, Ctx&) {
+		return w.kernel().fork_copied_migration_entries ? std::string("B copied the entry")
+								 : std::string("B copied a pte");
+	};
 	return s;
 }
 
@@ -191,6 +200,24 @@ TEST(ForkVsMigration, ParentBeforeChildIsCleanOverTheSameBudget)
 TEST(ForkVsMigration, ParentBeforeChildIsCleanExhaustivelyAtBound2)
 {
 	expect_clean_dfs(fork_vs_migration(mm::Config{}));
+}
+
+// Both orders of the copy and the remap walk happen, and both are safe in kernel order.
+TEST(ForkVsMigration, ParentBeforeChildReachesBothOrdersOfCopyAndRemap)
+{
+	MmProgram p(fork_vs_migration(mm::Config{}));
+	auto r = run_explorer(p, "dfs", 0, 2);
+	ASSERT_FALSE(r.first.has_value()) << describe_first(r);
+	EXPECT_TRUE(r.outcomes.count("B copied the entry"));
+	EXPECT_TRUE(r.outcomes.count("B copied a pte"));
+}
+
+// The same two operations on the other CPUs give the same verdicts.
+TEST(ForkVsMigration, TheVerdictsDoNotDependOnWhichCpuRunsWhat)
+{
+	auto found = explore_pct(fork_vs_migration(with({{"anon_vma_chain_prepend", true}}), true));
+	EXPECT_TRUE(found.first.has_value());
+	expect_clean_pct(fork_vs_migration(mm::Config{}, true));
 }
 
 // ---- vma_adjust vs remove_migration_ptes: 012f18004da3 and its alternatives ----
