@@ -90,7 +90,6 @@ void Invariants::check(const Kernel& k)
 	check_page_cache(k);
 	check_pages(k);
 	check_tlbs(k);
-	check_rmap_complete(k); // issue #6
 }
 
 void Invariants::walk_tables(const Kernel& k)
@@ -133,6 +132,8 @@ void Invariants::walk_tables(const Kernel& k)
 						stack_.push_back({next, va});
 					continue;
 				}
+				if (pt->level == PT_PTE)
+					check_rmap_entry(k, *mm, va, v); // issue #6: rmap completeness
 				if (pte_present(v)) {
 					pfn_t pfn = pte_pfn(v);
 					if (!phys.pfn_valid(pfn) || phys.is_free(pfn))

@@ -5,7 +5,6 @@
 #include "sim/engine.hpp"
 
 #include <cstdio>
-#include <functional>
 
 namespace check {
 namespace {
@@ -24,67 +23,73 @@ bool live(const sim::Lifetime& lt)
 	return lt.state == sim::Lifetime::State::live;
 }
 
-// Calls fn(va, entry) for every non-none PTE-level entry of mm in [lo, hi).
-void for_each_pte(const Kernel& k, const mm_struct& mm, unsigned long lo, unsigned long hi,
-		  const std::function<void(unsigned long, pteval_t)>& fn)
+unsigned long span_of(pt_level l)
 {
-	auto& pts = const_cast<Kernel&>(k).pgtables();
-	struct Item {
-		const ptdesc* pt;
-		unsigned long va;
-	};
-	std::vector<Item> stack{{mm.pgd, 0}};
-	while (!stack.empty()) {
-		Item it = stack.back();
-		stack.pop_back();
-		const ptdesc* pt = it.pt;
-		unsigned long span = pt->level == PT_PTE   ? PAGE_SIZE
-				     : pt->level == PT_PMD ? PMD_SIZE
-				     : pt->level == PT_PUD ? PUD_SIZE
-							   : PGDIR_SIZE;
-		for (int i = 0; i < PTRS_PER_TABLE; ++i) {
-			unsigned long va = it.va + static_cast<unsigned long>(i) * span;
-			if (va + span <= lo || va >= hi)
-				continue;
-			pteval_t v = pt->entries[static_cast<std::size_t>(i)].peek();
-			if (v == 0)
-				continue;
-			if (pt->level == PT_PTE) {
-				fn(va, v);
-				continue;
-			}
-			if (!pte_present(v) || pte_huge(v))
-				continue; // huge leaves: issues #5 and #7
-			const ptdesc* next = pts.of_pfn(pte_pfn(v));
-			if (next != nullptr && live(next->lt))
-				stack.push_back({next, va});
+	return l == PT_PTE ? PAGE_SIZE : l == PT_PMD ? PMD_SIZE : l == PT_PUD ? PUD_SIZE : PGDIR_SIZE;
+}
+
+// Calls fn(va, entry) for every non-none PTE-level entry under table pt (mapping from va) in
+// [lo, hi). Recursive, so no allocation: it runs at every quiescent point.
+template <class F>
+void walk_ptes(Pgtables& pts, const ptdesc* pt, unsigned long va0, unsigned long lo,
+	       unsigned long hi, F& fn)
+{
+	const unsigned long span = span_of(pt->level);
+	for (int i = 0; i < PTRS_PER_TABLE; ++i) {
+		unsigned long va = va0 + static_cast<unsigned long>(i) * span;
+		if (va + span <= lo || va >= hi)
+			continue;
+		pteval_t v = pt->entries[static_cast<std::size_t>(i)].peek();
+		if (v == 0)
+			continue;
+		if (pt->level == PT_PTE) {
+			fn(va, v);
+			continue;
 		}
+		if (!pte_present(v) || pte_huge(v))
+			continue; // huge leaves: issues #5 and #7
+		const ptdesc* next = pts.of_pfn(pte_pfn(v));
+		if (next != nullptr && live(next->lt))
+			walk_ptes(pts, next, va, lo, hi, fn);
 	}
 }
 
-const folio* folio_of_entry(const Kernel& k, pteval_t v)
+template <class F>
+void for_each_pte(const Kernel& k, const mm_struct& mm, unsigned long lo, unsigned long hi, F&& fn)
 {
-	pfn_t pfn = pte_present(v) ? pte_pfn(v) : is_migration_entry(v) ? swp_offset_pfn(v) : 0;
+	walk_ptes(const_cast<Kernel&>(k).pgtables(), mm.pgd, 0, lo, hi, fn);
+}
+
+// The page an entry maps (present) or names (migration); nullptr for anything else.
+const page* page_of_entry(const Kernel& k, pteval_t v)
+{
 	if (!pte_present(v) && !is_migration_entry(v))
 		return nullptr;
+	pfn_t pfn = pte_present(v) ? pte_pfn(v) : swp_offset_pfn(v);
 	auto& phys = const_cast<Kernel&>(k).phys();
 	if (!phys.pfn_valid(pfn) || phys.is_free(pfn))
 		return nullptr; // a freed page: the structural invariants report it
-	return phys.pfn_to_page(pfn)->head;
+	return phys.pfn_to_page(pfn);
+}
+
+// The rmap index of a page: its folio's index plus its offset in the folio.
+pgoff_t index_of(const page& p)
+{
+	return p.head->index + (p.pfn - p.head->pfn);
 }
 
 // vma_address() on peeked fields; ~0 if outside.
-unsigned long address_in(const folio& f, const vm_area_struct& vma)
+unsigned long address_in(pgoff_t index, const vm_area_struct& vma)
 {
 	unsigned long start = vma.vm_start.peek();
-	unsigned long a = start + ((f.index - vma.vm_pgoff.peek()) << PAGE_SHIFT);
+	unsigned long a = start + ((index - vma.vm_pgoff.peek()) << PAGE_SHIFT);
 	return a >= start && a < vma.vm_end.peek() ? a : ~0ul;
 }
 
-bool finds_in(const folio& f, const vm_area_struct& vma, const mm_struct& mm, unsigned long addr)
+bool finds_in(pgoff_t index, const vm_area_struct& vma, const mm_struct& mm, unsigned long addr)
 {
 	return vma.vm_mm == &mm && live(vma.lt) && vma.unstable_rmap.peek() == 0 &&
-	       address_in(f, vma) == addr;
+	       address_in(index, vma) == addr;
 }
 
 std::string vma_name(const vm_area_struct& v)
@@ -100,50 +105,46 @@ std::string entry_name(pteval_t v)
 
 } // namespace
 
-bool rmap_finds(const folio& f, const mm_struct& mm, unsigned long addr)
+bool rmap_finds(const page& p, const mm_struct& mm, unsigned long addr)
 {
+	const folio& f = *p.head;
+	pgoff_t index = index_of(p);
 	if (f.anon != nullptr) {
 		for (const anon_vma_chain* avc : f.anon->rb_root)
-			if (finds_in(f, *avc->vma, mm, addr))
+			if (finds_in(index, *avc->vma, mm, addr))
 				return true;
 		return false;
 	}
 	if (f.mapping != nullptr) {
 		for (const vm_area_struct* vma : f.mapping->i_mmap)
-			if (finds_in(f, *vma, mm, addr))
+			if (finds_in(index, *vma, mm, addr))
 				return true;
 	}
 	return false;
 }
 
-void check_rmap_complete(const Kernel& k)
+void check_rmap_entry(const Kernel& k, const mm_struct& mm, unsigned long va, pteval_t v)
 {
-	for (const process* p : k.processes()) {
-		const mm_struct& mm = *p->mm;
-		if (mm.dead)
-			continue;
-		for_each_pte(k, mm, 0, TASK_SIZE, [&](unsigned long va, pteval_t v) {
-			const folio* f = folio_of_entry(k, v);
-			if (f == nullptr || folio_test(f, PG_table))
-				return;
-			if (f->anon == nullptr && f->mapping == nullptr)
-				return; // left by truncation or a freed page: other checks report it
-			// Kamezawa's flag declares a VMA's rmap untrustable on purpose; what
-			// matters is whether a walk that cannot fail meets it (rmap_walk.cpp).
-			for (const vm_area_struct* vma : mm.mmap)
-				if (vma->unstable_rmap.peek() != 0 && va >= vma->start() && va < vma->end())
-					return;
-			if (rmap_finds(*f, mm, va))
-				return;
-			sim::raise(sim::ViolationKind::invariant,
-				   "rmap cannot find the " + entry_name(v) + " of pfn " +
-					   std::to_string(f->pfn) + " at " + hex(va) + " of " + mm.name +
-					   ": no VMA in its " + (f->anon ? "anon_vma" : "i_mmap") +
-					   " computes that address for index " + hex(f->index),
-				   {"every PTE of a page must be findable by rmap_walk() whenever a walker "
-				    "could run (races.md §3 item 8)"});
-		});
-	}
+	const page* pg = page_of_entry(k, v);
+	if (pg == nullptr || folio_test(pg->head, PG_table))
+		return;
+	const folio* f = pg->head;
+	if (f->anon == nullptr && f->mapping == nullptr)
+		return; // left by truncation or a freed page: other checks report it
+	if (rmap_finds(*pg, mm, va))
+		return;
+	// Kamezawa's flag declares a VMA's rmap untrustable on purpose; what matters is whether
+	// a walk that cannot fail meets it (rmap_walk.cpp).
+	for (const vm_area_struct* vma : mm.mmap)
+		if (vma->unstable_rmap.peek() != 0 && va >= vma->start() && va < vma->end())
+			return;
+	sim::raise(sim::ViolationKind::invariant,
+		   "rmap cannot find the " + entry_name(v) + " of pfn " + std::to_string(pg->pfn) +
+			   " at " + hex(va) + " of " + mm.name + ": no VMA in its " +
+			   (f->anon ? "anon_vma" : "i_mmap") + " computes that address for index " +
+			   hex(index_of(*pg)),
+		   {"every PTE of a page must be findable by rmap_walk() whenever a walker could run "
+		    "(races.md §3 item 8)"});
 }
 
 void check_rmap_visit(const Kernel& k, const folio& walked, const folio& src,

@@ -14,11 +14,13 @@
 
 namespace check {
 
-// Whether an rmap walk of `f` (its anon_vma tree, or its file's i_mmap) would find the entry
-// at (mm, addr) now: a VMA of mm in that tree whose vm_start/vm_pgoff/vm_end give addr.
-bool rmap_finds(const mm::folio& f, const mm::mm_struct& mm, unsigned long addr);
-// Every present PTE and migration entry of every live mm is found by its page's rmap.
-void check_rmap_complete(const mm::Kernel& k);
+// Whether an rmap walk of page p's folio (its anon_vma tree, or its file's i_mmap) would find
+// the entry at (mm, addr) now: a VMA of mm in that tree whose vm_start/vm_pgoff/vm_end give
+// addr for p's index.
+bool rmap_finds(const mm::page& p, const mm::mm_struct& mm, unsigned long addr);
+// The present PTE or migration entry v at (mm, va) is found by its page's rmap (called for
+// every PTE-level entry by Invariants' table walk at quiescent points).
+void check_rmap_entry(const mm::Kernel& k, const mm::mm_struct& mm, unsigned long va, mm::pteval_t v);
 // remove_migration_ptes() restoring src's entries, walking `walked`'s rmap, visits vma.
 void check_rmap_visit(const mm::Kernel& k, const mm::folio& walked, const mm::folio& src,
 		      const mm::vm_area_struct& vma, unsigned long address);
