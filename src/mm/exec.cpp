@@ -99,7 +99,8 @@ int shift_with_fake_vma(vm_area_struct* vma, unsigned long old_start, unsigned l
 	return 0;
 }
 
-// shift_arg_pages() (fs/exec.c, 2.6.34; relocate_vma_down() in mm/vma_exec.c today).
+// Models shift_arg_pages() (fs/exec.c, 2.6.34; relocate_vma_down() in mm/vma_exec.c, v6.15:
+// vma_expand, move_page_tables, free_pgd_range, vma_shrink).
 // Context: mmap_lock held for write; may sleep. Returns: 0, -EFAULT, -ENOMEM (no rollback:
 // "on failure we rely on process cleanup to remove whatever mess we made").
 int shift_arg_pages(vm_area_struct* vma, unsigned long shift)
@@ -133,8 +134,9 @@ int shift_arg_pages(vm_area_struct* vma, unsigned long shift)
 
 } // namespace
 
-// do_execveat_common() up to the point of no return: bprm_mm_init(), copy_strings(),
-// exec_mmap(). Context: process context, no locks held; may sleep.
+// Models do_execveat_common() up to the point of no return: bprm_mm_init(), copy_strings(),
+// exec_mmap() (fs/exec.c, 2.6.34 and v6.x alike). Context: process context, no locks held;
+// may sleep. Returns: 0, -EINVAL, -ENOMEM.
 int Kernel::exec_begin(process& p, const std::vector<std::uint64_t>& argv)
 {
 	MM_FRAME("do_execveat_common");
@@ -196,8 +198,9 @@ int Kernel::exec_begin(process& p, const std::vector<std::uint64_t>& argv)
 	return 0;
 }
 
-// setup_arg_pages() (fs/exec.c, 2.6.34 with a8bef8ff6ea1; v6.x has the same order).
-// Context: process context; takes mmap_lock for write.
+// Models setup_arg_pages() (fs/exec.c, 2.6.34 with a8bef8ff6ea1; v6.x has the same order).
+// Context: process context; takes mmap_lock for write; may sleep. Returns: 0 or -errno.
+// Differences: no mprotect_fixup to the final stack flags, no executable-stack handling.
 int Kernel::exec_setup_arg_pages(process& p, unsigned long stack_top)
 {
 	MM_FRAME("setup_arg_pages");

@@ -65,7 +65,8 @@ bool replace_page_cache_folio(folio* dst, folio* src)
 	return true;
 }
 
-// move_to_new_folio(). Context: src and dst locked, src unmapped.
+// Models move_to_new_folio() -> migrate_folio() (mm/migrate.c, v6.x).
+// Context: src and dst locked, src unmapped.
 // Returns: 0, or -EAGAIN if src has references beyond the expected ones (a GUP pin, a
 // concurrent fault waiting on a migration entry, a page-cache lookup).
 int move_to_new_folio(Kernel& k, folio* dst, folio* src)
@@ -103,8 +104,9 @@ void folio_putback_lru(folio* f)
 	folio_put(f);
 }
 
-// remove_migration_pte() (mm/migrate.c). Context: the walk's rmap lock, takes the PTE's ptl.
-// Returns: true (go on with the walk).
+// Models remove_migration_pte() (mm/migrate.c, v6.x). Context: the walk's rmap lock (or, from
+// Mel's patch 3/3, src's folio lock only); takes the PTE's ptl. Returns: true (go on).
+// Differences: order-0 folios; no soft-dirty/uffd bits, no device-private entries.
 bool remove_migration_pte(Kernel& k, vm_area_struct* vma, unsigned long addr, folio* src,
 			  folio* dst)
 {
@@ -138,6 +140,7 @@ bool remove_migration_pte(Kernel& k, vm_area_struct* vma, unsigned long addr, fo
 	return true;
 }
 
+// Models remove_migration_ptes() (mm/migrate.c, v6.x). Context: src and dst locked; may sleep.
 void remove_migration_ptes(Kernel& k, folio* src, folio* dst)
 {
 	MM_FRAME("remove_migration_ptes");
@@ -149,6 +152,10 @@ void remove_migration_ptes(Kernel& k, folio* src, folio* dst)
 	rmap_walk(k, dst, rwc);
 }
 
+// Models migrate_pages() of one folio (mm/migrate.c, v6.x: migrate_pages_batch ->
+// migrate_folio_unmap -> migrate_folio_move / migrate_folio_undo_src, MIGRATE_SYNC).
+// Context: may sleep; the caller's isolation reference is consumed. Returns: 0, -EAGAIN,
+// -ENOMEM. Differences: one attempt, no batching, no migration target node.
 int migrate_folio_one(Kernel& k, folio* src)
 {
 	MM_FRAME("migrate_pages");
@@ -195,7 +202,8 @@ int migrate_folio_one(Kernel& k, folio* src)
 	return rc;
 }
 
-// do_pages_move() for one page (mm/migrate.c, v6.x). add_folio_for_migration() finds and
+// Models do_pages_move() for one page (mm/migrate.c, v6.x). Context: takes mmap_lock for
+// read to find and isolate the folio only. add_folio_for_migration() finds and
 // isolates the folio under mmap_lock held for read; the migration itself runs after
 // mmap_lock is dropped (2.6.34 still held it across migrate_pages()).
 int Kernel::sys_move_pages(process& p, unsigned long addr)
@@ -231,7 +239,8 @@ int Kernel::sys_move_pages(process& p, unsigned long addr)
 	return migrate_folio_one(*this, f);
 }
 
-// do_migrate_range() for one pfn (mm/memory_hotplug.c, v6.x): no mmap_lock, no VMA; the
+// Models do_migrate_range() for one pfn (mm/memory_hotplug.c, v6.x). Context: may sleep; no
+// mmap_lock: no mmap_lock, no VMA; the
 // folio is whatever the frame holds, pinned by a speculative reference.
 int Kernel::migrate_pfn(pfn_t pfn)
 {

@@ -57,6 +57,8 @@ anon_vma* lock_target(anon_vma* av)
 }
 } // namespace
 
+// Models anon_vma_lock_write() (include/linux/rmap.h, v6.x; 2.6.34's anon_vma_lock()).
+// Context: may sleep (rwsem) unless the 2010 spinlock is in use.
 void anon_vma_lock_write(anon_vma* av)
 {
 	anon_vma* t = lock_target(av);
@@ -75,6 +77,7 @@ void anon_vma_unlock_write(anon_vma* av)
 		t->rwsem.up_write();
 }
 
+// Models anon_vma_lock_read() (include/linux/rmap.h, v6.x; a spinlock, so exclusive, in 2010).
 void anon_vma_lock_read(anon_vma* av)
 {
 	anon_vma* t = lock_target(av);
@@ -93,8 +96,11 @@ void anon_vma_unlock_read(anon_vma* av)
 		t->rwsem.up_read();
 }
 
-// Rik's anon_vma_lock(vma, nest_lock) (RFC v1-v3): the same_vma list is stable because the
-// caller holds mmap_lock for write, or mmap_lock for read plus the nest lock.
+// Models anon_vma_lock(vma, nest_lock) of Rik's RFC v1-v3 (thread 003, include/linux/rmap.h).
+// Context: mmap_lock for write, or mmap_lock for read plus `nest`, which keeps the same_vma
+// list stable; takes spinlocks.
+// Differences: locks the chain oldest first (the RFC walked the list newest first); all are
+// one lockdep class under the nest lock, so lockdep sees the same.
 void anon_vma_lock_all(vm_area_struct* vma, const sim::LockBase& nest)
 {
 	if (vma->anon.peek() == nullptr)
@@ -111,6 +117,7 @@ void anon_vma_unlock_all(vm_area_struct* vma)
 		avc->av->lock.unlock();
 }
 
+// Models anon_vma_chain_link() (mm/rmap.c). Context: av's lock held for write.
 void anon_vma_chain_link(vm_area_struct* vma, anon_vma_chain* avc, anon_vma* av)
 {
 	avc->vma = vma;
@@ -132,7 +139,8 @@ void anon_vma_chain_unlink(vm_area_struct* vma, anon_vma_chain* avc, anon_vma* a
 	c.erase(std::find(c.begin(), c.end(), avc));
 }
 
-// anon_vma_prepare(). Context: mmap_lock held (read is enough). May sleep.
+// Models __anon_vma_prepare() (mm/rmap.c, v6.x; Rik's RFC orders behind the switches).
+// Context: mmap_lock held (read is enough). May sleep. Returns: 0.
 // Differences: Rik's RFC v2 order (anon_vma lock, then anon_vma_chain_lock) is inferred from
 // v3's changelog ("fix lock ordering in anon_vma_prepare"); the v2 diff is not in the thread.
 int anon_vma_prepare(vm_area_struct* vma)

@@ -85,7 +85,11 @@ bool rmap_visit(Kernel& k, folio* f, vm_area_struct* vma, rmap_walk_control& rwc
 	return rwc.done && rwc.done(f);
 }
 
-// rmap_walk_anon(). Context: f locked, so f->anon is stable (the caller pins the anon_vma).
+// Models rmap_walk_anon() (mm/rmap.c, v6.x; Mel's patch 2/3 restart behind its switch).
+// Context: f locked, so f->anon is stable (the caller pins the anon_vma); takes the anon_vma
+// lock for read for the whole walk.
+// Differences: with the trylock proposal the restart calls cpu_relax(): the walk spins until
+// the other lock is free, and the explorer treats a spin as waiting for another CPU to run.
 void rmap_walk_anon(Kernel& k, folio* f, rmap_walk_control& rwc)
 {
 	MM_FRAME("rmap_walk_anon");
@@ -126,7 +130,8 @@ void rmap_walk_anon(Kernel& k, folio* f, rmap_walk_control& rwc)
 	}
 }
 
-// rmap_walk_file(). Context: f locked, so f->mapping is stable.
+// Models rmap_walk_file() (mm/rmap.c, v6.x). Context: f locked, so f->mapping is stable;
+// takes i_mmap_rwsem for read.
 void rmap_walk_file(Kernel& k, folio* f, rmap_walk_control& rwc)
 {
 	MM_FRAME("rmap_walk_file");
@@ -141,8 +146,9 @@ void rmap_walk_file(Kernel& k, folio* f, rmap_walk_control& rwc)
 	mapping->i_mmap_rwsem.up_read();
 }
 
-// try_to_migrate_one(). Context: the anon_vma or i_mmap lock held; takes the PTE's ptl.
-// Returns: true (go on with the walk).
+// Models try_to_migrate_one() (mm/rmap.c, v6.x). Context: the anon_vma or i_mmap lock held;
+// takes the PTE's ptl; flushes the TLB (an IPI) under it. Returns: true (go on with the walk).
+// Differences: order-0 folios only; no mmu notifiers, no device-private or hugetlb entries.
 bool try_to_migrate_one(Kernel& k, folio* f, vm_area_struct* vma, unsigned long address, void*)
 {
 	MM_FRAME("try_to_migrate_one");
@@ -195,8 +201,10 @@ bool vma_is_temporary_stack(vm_area_struct* vma)
 	return (flags & VM_STACK_INCOMPLETE_SETUP) == VM_STACK_INCOMPLETE_SETUP;
 }
 
-// vma_address() (mm/internal.h; 2.6.34 mm/rmap.c). Context: the caller holds the lock it
-// believes protects the fields; the check below catches a walker that holds the wrong one.
+// Models vma_address() (mm/internal.h, v6.x; 2.6.34 mm/rmap.c, and Kamezawa's unstable_rmap
+// behind its switch). Context: the caller holds the lock it believes protects the fields;
+// check_half_updated() catches a walker that holds the wrong one. Returns: the address, or
+// EFAULT_ADDR (2.6.34's -EFAULT; today the interval tree returns only VMAs that hold it).
 unsigned long vma_address(Kernel& k, const folio* f, vm_area_struct* vma, bool* refused)
 {
 	MM_FRAME("vma_address");
@@ -217,6 +225,7 @@ unsigned long vma_address(Kernel& k, const folio* f, vm_area_struct* vma, bool* 
 	return address;
 }
 
+// Models rmap_walk() (mm/rmap.c, v6.x): no KSM.
 void rmap_walk(Kernel& k, folio* f, rmap_walk_control& rwc)
 {
 	if (PageAnon(f))
@@ -225,7 +234,8 @@ void rmap_walk(Kernel& k, folio* f, rmap_walk_control& rwc)
 		rmap_walk_file(k, f, rwc);
 }
 
-// try_to_migrate(). The temporary-stack skip is a8bef8ff6ea1 (thread 003): "During exec, a
+// Models try_to_migrate() (mm/rmap.c, v6.x). Context: f locked; may sleep. The temporary-stack
+// skip is a8bef8ff6ea1 (thread 003): "During exec, a
 // temporary VMA is setup and later moved. The VMA is moved under the anon_vma lock but not the
 // page tables", so rmap cannot find the entries there until setup_arg_pages() is done.
 void try_to_migrate(Kernel& k, folio* f)

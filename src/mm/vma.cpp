@@ -46,6 +46,10 @@ void vma_store_range(vm_area_struct* vma, unsigned long start, unsigned long end
 
 } // namespace
 
+// Models vma_adjust() (mm/mmap.c, 2.6.34) / vma_prepare() + vma_complete() (mm/vma.c, v6.x)
+// for an in-place change. Context: mmap_lock held for write; takes i_mmap_rwsem and the
+// anon_vma lock(s) of the modelled version for write; may sleep.
+// Differences: no next/insert/importer/remove_next (no merging here).
 void vma_adjust(vm_area_struct* vma, unsigned long start, unsigned long end, pgoff_t pgoff)
 {
 	MM_FRAME("vma_adjust");
@@ -73,9 +77,10 @@ void vma_adjust(vm_area_struct* vma, unsigned long start, unsigned long end, pgo
 		mapping->i_mmap_rwsem.up_write();
 }
 
-// expand_downwards() (mm/mmap.c, v6.x; 2.6.34 took the VMA's own anon_vma lock; Rik's RFC v1
-// took page_table_lock and then every anon_vma lock on the chain, v2/v3 anon_vma_chain_lock
-// instead of page_table_lock).
+// Models expand_downwards() (mm/mmap.c, v6.x; 2.6.34 took the VMA's own anon_vma lock; Rik's
+// RFC v1 took page_table_lock and then every anon_vma lock on the chain, v2/v3
+// anon_vma_chain_lock instead of page_table_lock). Context: mmap_lock held; may sleep.
+// Returns: 0, -EFAULT, -ENOMEM. Differences: no stack guard gap, no rlimit or accounting.
 int expand_downwards(vm_area_struct* vma, unsigned long address)
 {
 	MM_FRAME("expand_downwards");
