@@ -147,7 +147,7 @@ void check_rmap_entry(const Kernel& k, const mm_struct& mm, unsigned long va, pt
 		    "(races.md §3 item 8)"});
 }
 
-void check_rmap_visit(const Kernel& k, const folio& walked, const folio& src,
+void check_rmap_miss(const Kernel& k, const folio& walked, const folio& src,
 		      const vm_area_struct& vma, unsigned long address)
 {
 	const mm_struct& mm = *vma.vm_mm;
@@ -159,11 +159,11 @@ void check_rmap_visit(const Kernel& k, const folio& walked, const folio& src,
 		if (rmap_finds(walked, mm, va))
 			return; // another VMA of the tree covers it (mremap, Andrea's fake VMA)
 		sim::raise(sim::ViolationKind::invariant,
-			   "remove_migration_ptes() cannot find the migration entry for pfn " +
-				   std::to_string(src.pfn) + " at " + hex(va) + ": it visits " + vma_name(vma) +
-				   ", where vma_address() gives " +
+			   "remove_migration_ptes() passes the migration entry for pfn " +
+				   std::to_string(src.pfn) + " at " + hex(va) + " by: in " + vma_name(vma) +
+				   ", vma_address() gives " +
 				   (address >= TASK_SIZE ? std::string("-EFAULT") : hex(address)) +
-				   " for index " + hex(walked.index),
+				   " for index " + hex(walked.index) + ", and nothing is there",
 			   {"the VMA's fields and its page tables disagree while a migration entry is in "
 			    "between: the walk passes it by and the entry is left behind",
 			    "rmap must find every PTE of the page between try_to_migrate() and "

@@ -61,11 +61,12 @@ public:
 	int exec_begin(mm::process& p, const std::vector<std::uint64_t>& argv);
 	// setup_arg_pages(): the stack moves to end at stack_top and grows by STACK_EXPAND.
 	int exec_setup_arg_pages(mm::process& p, unsigned long stack_top);
-	// The migration checks: rmap completeness in remove_migration_ptes() walks and no
+	// The migration checks: rmap completeness when a remove_migration_ptes() walk finds
+	// nothing where vma_address() points, and no
 	// migration entry left when a migration ends. On by default; off shows what a leftover
 	// entry does next (the fault on it, the kernel's BUG).
 	void set_check_migration(bool on) { check_migration_ = on; }
-	void on_rmap_visit(const mm::folio& walked, const mm::folio& src, const mm::vm_area_struct& vma,
+	void on_rmap_miss(const mm::folio& walked, const mm::folio& src, const mm::vm_area_struct& vma,
 			   unsigned long address) override;
 	void on_migration_end(const mm::folio& src) override;
 

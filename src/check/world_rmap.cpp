@@ -82,11 +82,11 @@ int World::exec_setup_arg_pages(mm::process& p, unsigned long stack_top)
 	return r;
 }
 
-void World::on_rmap_visit(const mm::folio& walked, const mm::folio& src,
+void World::on_rmap_miss(const mm::folio& walked, const mm::folio& src,
 			  const mm::vm_area_struct& vma, unsigned long address)
 {
 	if (check_migration_)
-		check_rmap_visit(k_, walked, src, vma, address);
+		check_rmap_miss(k_, walked, src, vma, address);
 }
 
 void World::on_migration_end(const mm::folio& src)

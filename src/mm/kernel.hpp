@@ -74,10 +74,11 @@ public:
 		(void)result;
 	}
 	// rmap (issue #6): remove_migration_ptes() restoring `src`'s entries walks `walked`'s
-	// rmap and visits `vma`, for which vma_address() gave `address` (-EFAULT: none). Called
-	// with the anon_vma or i_mmap lock held, before the PTE is looked at.
-	virtual void on_rmap_visit(const folio& walked, const folio& src, const vm_area_struct& vma,
-				   unsigned long address)
+	// rmap and finds none of them in `vma` at `address`, where vma_address() put it
+	// (-EFAULT: nowhere). Called with the walk's rmap lock held and, for an address, with the
+	// ptl of that PTE held, so no entry can move into that PTE meanwhile.
+	virtual void on_rmap_miss(const folio& walked, const folio& src, const vm_area_struct& vma,
+				  unsigned long address)
 	{
 		(void)walked;
 		(void)src;

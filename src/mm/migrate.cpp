@@ -35,9 +35,8 @@ struct remove_args {
 bool remove_migration_pte_one(Kernel& k, folio* walked, vm_area_struct* vma, unsigned long address,
 			      void* arg)
 {
-	(void)walked;
 	auto* a = static_cast<remove_args*>(arg);
-	return remove_migration_pte(k, vma, address, a->src, a->dst);
+	return remove_migration_pte(k, vma, address, a->src, a->dst, walked);
 }
 
 // __folio_migrate_mapping() for a page-cache folio: under the i_pages lock, freeze the
@@ -108,20 +107,25 @@ void folio_putback_lru(folio* f)
 // Mel's patch 3/3, src's folio lock only); takes the PTE's ptl. Returns: true (go on).
 // Differences: order-0 folios; no soft-dirty/uffd bits, no device-private entries.
 bool remove_migration_pte(Kernel& k, vm_area_struct* vma, unsigned long addr, folio* src,
-			  folio* dst)
+			  folio* dst, folio* walked)
 {
 	MM_FRAME("remove_migration_pte");
-	(void)k;
 	mm_struct* mm = vma->vm_mm;
+	AccessObserver* o = walked != nullptr ? k.observer() : nullptr;
 	pmd_t* pmd = walk_to_pmd(mm, addr, false);
-	if (pmd == nullptr || pte_none(ptep_get(pmd)))
+	if (pmd == nullptr || pte_none(ptep_get(pmd))) {
+		if (o != nullptr)
+			o->on_rmap_miss(*walked, *src, *vma, addr);
 		return true;
+	}
 	sim::SpinLock* ptl = nullptr;
 	pte_t* pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
 	if (pte == nullptr)
 		return true;
 	pteval_t v = ptep_get(pte);
 	if (!is_migration_entry(v) || swp_offset_pfn(v) != src->pfn) {
+		if (o != nullptr)
+			o->on_rmap_miss(*walked, *src, *vma, addr);
 		ptl->unlock();
 		return true;
 	}

@@ -19,8 +19,9 @@ void folio_putback_lru(folio* f);
 int migrate_folio_one(Kernel& k, folio* src);
 // remove_migration_pte() at one address: if the PTE there is a migration entry for src,
 // map dst instead. Context: the anon_vma or i_mmap lock, or (Mel's patch 3/3) src locked.
+// `walked`: the folio whose rmap walk calls it (the observer hears of a miss), else nullptr.
 bool remove_migration_pte(Kernel& k, vm_area_struct* vma, unsigned long addr, folio* src,
-			  folio* dst);
+			  folio* dst, folio* walked = nullptr);
 // remove_migration_ptes(): every migration entry for src becomes a PTE of dst (dst == src
 // when the migration failed). Context: src and dst locked; may sleep.
 void remove_migration_ptes(Kernel& k, folio* src, folio* dst);

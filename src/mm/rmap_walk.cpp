@@ -66,8 +66,9 @@ bool rmap_visit(Kernel& k, folio* f, vm_area_struct* vma, rmap_walk_control& rwc
 	bool refused = false;
 	unsigned long address = vma_address(k, f, vma, &refused);
 	if (rwc.restore_src != nullptr) {
-		if (AccessObserver* o = k.observer())
-			o->on_rmap_visit(*f, *rwc.restore_src, *vma, address);
+		if (address == EFAULT_ADDR)
+			if (AccessObserver* o = k.observer())
+				o->on_rmap_miss(*f, *rwc.restore_src, *vma, address);
 		if (refused)
 			sim::raise(sim::ViolationKind::assertion,
 				   "remove_migration_ptes(): rmap_walk() could not compute the address of pfn " +

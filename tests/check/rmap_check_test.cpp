@@ -63,17 +63,17 @@ TEST_F(RmapCheckTest, MigrationEndReportsALeftoverEntry)
 		  std::string::npos);
 }
 
-// A remove walk that visits a VMA whose fields point elsewhere than its migration entry.
-TEST_F(RmapCheckTest, RemoveWalkVisitReportsAnEntryTheVmaCannotFind)
+// A remove walk that finds nothing where a VMA's fields point, while its entry is elsewhere.
+TEST_F(RmapCheckTest, RemoveWalkMissReportsAnEntryTheVmaCannotFind)
 {
 	mm::folio* f = page_at(X + PAGE_SIZE);
 	pte(X + PAGE_SIZE)->init(mm::make_migration_entry(f->pfn, true));
-	EXPECT_EQ(violation_of([&] { check::check_rmap_visit(w.kernel(), *f, *f, *vma(), X + PAGE_SIZE); }),
+	EXPECT_EQ(violation_of([&] { check::check_rmap_miss(w.kernel(), *f, *f, *vma(), X + PAGE_SIZE); }),
 		  "");
 	vma()->vm_start.init(X - PAGE_SIZE); // as if shift_arg_pages had lowered it
 	std::string m = violation_of(
-		[&] { check::check_rmap_visit(w.kernel(), *f, *f, *vma(), X); });
-	EXPECT_NE(m.find("remove_migration_ptes() cannot find"), std::string::npos) << m;
+		[&] { check::check_rmap_miss(w.kernel(), *f, *f, *vma(), X); });
+	EXPECT_NE(m.find("remove_migration_ptes() passes the migration entry"), std::string::npos) << m;
 	// Put the entry back so that teardown does not trip over it.
 	vma()->vm_start.init(X);
 	pte(X + PAGE_SIZE)->init(mm::pfn_pte(f->pfn, true));

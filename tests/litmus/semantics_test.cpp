@@ -162,7 +162,7 @@ TEST(Registry, OperationsAreDocumentedAndExtensible)
 	for (const litmus::OpSpec& o : reg.ops()) {
 		EXPECT_FALSE(o.doc.empty()) << o.name;
 		EXPECT_FALSE(o.returns.empty()) << o.name;
-		EXPECT_EQ(o.module, "core") << o.name;
+		EXPECT_FALSE(o.module.empty()) << o.name; // core, or an issue's module (modules.def)
 		for (const litmus::Param& p : o.params)
 			EXPECT_FALSE(p.doc.empty()) << o.name << "." << p.name;
 	}
