@@ -79,10 +79,12 @@ void Invariants::check(const Kernel& k)
 	const std::size_t hw = k.phys().high_water();
 	if (maps_.size() < n) {
 		maps_.resize(n);
+		entire_maps_.resize(n);
 		table_refs_.resize(n);
 		in_cache_.resize(n);
 	}
 	std::fill_n(maps_.begin(), hw, 0);
+	std::fill_n(entire_maps_.begin(), hw, 0);
 	std::fill_n(table_refs_.begin(), hw, 0);
 	std::fill_n(in_cache_.begin(), hw, std::uint8_t{0});
 	check_vmas(k);
@@ -90,6 +92,7 @@ void Invariants::check(const Kernel& k)
 	check_page_cache(k);
 	check_pages(k);
 	check_tlbs(k);
+	check_hugetlb(k);
 }
 
 void Invariants::walk_tables(const Kernel& k)
@@ -127,8 +130,9 @@ void Invariants::walk_tables(const Kernel& k)
 					if (next->level + 1 != pt->level)
 						fail(std::string(level_name(pt->level)) + " entry " + hex(va) + who() +
 						     " points to a " + level_name(next->level) + " table");
-					// A shared PMD table is reached once per sharer; walk it once per mm.
-					if (table_refs_[pfn]++ == 0 || next->level == PT_PMD)
+					// A shared PMD table is reached once per sharer: count every
+					// pointer, walk (and count the leaves in) it once.
+					if (table_refs_[pfn]++ == 0)
 						stack_.push_back({next, va});
 					continue;
 				}
@@ -136,12 +140,17 @@ void Invariants::walk_tables(const Kernel& k)
 					check_rmap_entry(k, *mm, va, v); // issue #6: rmap completeness
 				if (pte_present(v)) {
 					pfn_t pfn = pte_pfn(v);
-					if (!phys.pfn_valid(pfn) || phys.is_free(pfn))
-						fail("pte " + hex(va) + who() + " maps pfn " + std::to_string(pfn) +
-							     ", a freed page",
+					// A free hugetlb page is allocated to its pool but freed as an object.
+					if (!phys.pfn_valid(pfn) || phys.is_free(pfn) ||
+					    !live(const_cast<Kernel&>(k).phys().pfn_to_page(pfn)->lt))
+						fail(std::string(level_name(pt->level)) + " entry " + hex(va) + who() +
+							     " maps pfn " + std::to_string(pfn) + ", a freed page",
 						     {"a page must be unmapped from every page table before it is "
 						      "freed"});
-					++maps_[pfn];
+					if (pt->level == PT_PTE)
+						++maps_[pfn];
+					else
+						++entire_maps_[pfn]; // a huge leaf maps its whole folio
 					continue;
 				}
 				if (is_migration_entry(v)) {
@@ -203,6 +212,11 @@ void Invariants::check_pages(const Kernel& k)
 			continue;
 		}
 		int mapcount = pg->_mapcount.peek() + 1;
+		if (pg->head == pg && pg->_entire_mapcount.peek() + 1 != entire_maps_[pfn])
+			fail("entire mapcount of " + name() + " is " +
+				     std::to_string(pg->_entire_mapcount.peek() + 1) + " but " +
+				     std::to_string(entire_maps_[pfn]) + " huge entries map it",
+			     {"mapcount must change exactly when a leaf entry is set or cleared"});
 		if (mapcount != maps_[pfn])
 			fail("mapcount of " + name() + " is " + std::to_string(mapcount) + " but " +
 				     std::to_string(maps_[pfn]) + " page-table entries map it",
@@ -210,7 +224,7 @@ void Invariants::check_pages(const Kernel& k)
 		if (pg->head != pg)
 			continue;
 		// Refcount identity for the folio.
-		int maps = 0;
+		int maps = entire_maps_[pfn];
 		for (long i = 0; i < folio_nr_pages(pg); ++i)
 			maps += maps_[pfn + static_cast<pfn_t>(i)];
 		int want = maps + in_cache_[pfn] + (extra_refs_ ? extra_refs_(pg) : 0);

@@ -39,6 +39,7 @@ private:
 	void check_page_cache(const mm::Kernel& k);
 	void check_vmas(const mm::Kernel& k);
 	void check_tlbs(const mm::Kernel& k);
+	void check_hugetlb(const mm::Kernel& k);
 
 	// Depth-first walk of one mm's tables: (table, va of its first entry). Reused.
 	struct TableAt {
@@ -48,8 +49,9 @@ private:
 	std::vector<TableAt> stack_;
 	ExtraRefs extra_refs_;
 	// Per pfn, valid below Phys::high_water() (sized once, cleared per check up to it).
-	std::vector<int> maps_;       // present leaf entries mapping that page
-	std::vector<int> table_refs_; // table pointers leading to it
+	std::vector<int> maps_;        // present leaf entries mapping that page
+	std::vector<int> entire_maps_; // per head pfn: PMD-level leaves mapping the whole folio
+	std::vector<int> table_refs_;  // table pointers leading to it
 	std::vector<std::uint8_t> in_cache_;
 };
 

@@ -319,6 +319,8 @@ Expect Oracle::expect_committed(AbsSpace& s, unsigned long addr, bool write, boo
 		}
 	}
 	e.cell = file_cell;
+	if (v->kind == MapKind::file_private && v->hugetlb)
+		e.cell.add(0); // the zeroed private page of a fault on a hole
 	return e;
 }
 
@@ -329,6 +331,13 @@ bool Oracle::affects(const Pending& op, const AbsSpace& s, unsigned long addr) c
 	if (op.kind == Pending::Kind::ftruncate) {
 		const AbsVma* v = vma_at(s, addr);
 		return v && v->file && v->file->f_inode == op.file->f_inode;
+	}
+	if (op.kind == Pending::Kind::punch_hole) {
+		const AbsVma* v = vma_at(s, addr);
+		if (!v || !v->file || v->file->f_inode != op.file->f_inode)
+			return false;
+		unsigned long off = file_index(*v, addr) << PAGE_SHIFT;
+		return off >= op.hole_start && off < op.hole_end;
 	}
 	if (op.space != &s)
 		return false;
@@ -435,6 +444,13 @@ Expect Oracle::expect_after(const Pending& op, AbsSpace& s, unsigned long addr, 
 		}
 		return expect_committed(s, addr, write);
 	}
+	case Pending::Kind::punch_hole: {
+		// The page may be zeroed and unmapped already: zero (a refault) or the old value.
+		Expect c = expect_committed(s, addr, write);
+		if (c.value_ok)
+			c.cell.add(0);
+		return c;
+	}
 	case Pending::Kind::fork:
 	case Pending::Kind::exit:
 	case Pending::Kind::exec:
@@ -506,11 +522,16 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 			continue;
 		racing = true;
 		if (write) {
-			Cell* c = find(op.stores, addr);
+			// A hole punch judges stores by file page, whoever made them.
+			unsigned long key = addr;
+			if (op.kind == Pending::Kind::punch_hole)
+				if (const AbsVma* v = vma_at(s, addr))
+					key = file_index(*v, addr);
+			Cell* c = find(op.stores, key);
 			if (c)
 				c->add(value);
 			else
-				put(op.stores, addr, Cell::of(value));
+				put(op.stores, key, Cell::of(value));
 		}
 	}
 	if (write) {
@@ -722,10 +743,56 @@ void Oracle::apply(Pending& op)
 			put(s->priv, a, c);
 		break;
 	}
+	case Pending::Kind::punch_hole: {
+		// The file's words in the hole read zero; whole huge pages are also unmapped from
+		// every VMA, private copies included (hugetlb_vmdelete_list()).
+		// A store that raced with the punch may have landed before the page went (lost)
+		// or in a page faulted in after (kept).
+		AbsFile& f = file_of(*op.file);
+		Cells keep;
+		for (const auto& [index, c] : f.pages) {
+			unsigned long off = index << PAGE_SHIFT;
+			if (off < op.hole_start || off >= op.hole_end) {
+				keep.push_back({index, c});
+			} else if (const Cell* raced = find(op.stores, index)) {
+				Cell n = Cell::of(0);
+				n.merge(*raced);
+				keep.push_back({index, n});
+			}
+		}
+		f.pages = std::move(keep);
+		for (AbsSpace& sp : spaces_) {
+			Cells pkeep;
+			for (const auto& [a, c] : sp.priv) {
+				const AbsVma* v = vma_at(sp, a);
+				unsigned long off = v && v->file ? file_index(*v, a) << PAGE_SHIFT : 0;
+				if (!v || !v->file || v->file->f_inode != op.file->f_inode ||
+				    off < op.whole_start || off >= op.whole_end) {
+					pkeep.push_back({a, c});
+				} else if (find(op.stores, file_index(*v, a)) != nullptr) {
+					Cell n = c;
+					n.or_file = true;
+					pkeep.push_back({a, n});
+				}
+			}
+			sp.priv = std::move(pkeep);
+		}
+		break;
+	}
 	case Pending::Kind::exit:
 	case Pending::Kind::none:
 		break;
 	}
+}
+
+const AbsVma* Oracle::vma_of(const mm::process& p, unsigned long addr)
+{
+	return vma_at(space_of(p), addr & mm::PAGE_MASK);
+}
+
+void Oracle::sync_file_size(const mm::file& f)
+{
+	file_of(f).size = f.f_inode->i_size.peek();
 }
 
 } // namespace check

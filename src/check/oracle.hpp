@@ -58,6 +58,10 @@ struct AbsVma {
 	MapKind kind = MapKind::anon_private;
 	const mm::file* file = nullptr; // file_* (shared anon memory is a file too)
 	mm::pgoff_t pgoff = 0;          // file page of `start`
+	// hugetlb: a private page not yet written may be a zeroed page of its own (a fault on a
+	// hole allocates one instead of adding it to the page cache), and SIGBUS is judged
+	// against the reservations by World.
+	bool hugetlb = false;
 };
 
 using Cells = std::vector<std::pair<unsigned long, Cell>>; // sorted by key
@@ -96,15 +100,19 @@ struct Pending {
 					 // issue #6: execve() replaces the space (new_vma + new_contents);
 					 // setup_arg_pages() moves [start, end) to new_start, the VMA
 					 // becoming new_vma
-					 exec, exec_stack };
+					 exec, exec_stack,
+					 // issue #5: fallocate(PUNCH_HOLE) of [start, end) of file
+					 punch_hole };
 	Kind kind = Kind::none;
 	AbsSpace* space = nullptr;
 	unsigned long start = 0, end = 0; // affected range (mremap: the old range)
 	// mmap: the new mapping; mprotect: prot in new_vma.prot; mremap: the new range
 	AbsVma new_vma;
 	unsigned long new_start = 0, new_len = 0;
-	const mm::file* file = nullptr;   // ftruncate
+	const mm::file* file = nullptr;   // ftruncate, punch_hole
 	unsigned long new_size = 0;       // ftruncate
+	unsigned long hole_start = 0, hole_end = 0; // punch_hole: bytes zeroed
+	unsigned long whole_start = 0, whole_end = 0; // punch_hole: whole pages removed
 	Cells stores;                     // values stored in the range before the commit
 	bool committed = false;
 	Cells child_snapshot;             // fork: the parent's private contents at the start
@@ -145,6 +153,10 @@ public:
 					     std::uint64_t value);
 	// The syscall counter of p's space (to know whether a fault result can be judged).
 	std::uint64_t commits(const mm::process& p) { return space_of(p).commits; }
+	// The abstract VMA at addr of p, if any.
+	const AbsVma* vma_of(const mm::process& p, unsigned long addr);
+	// Sets a file's size to the model's i_size (mmap and fallocate of hugetlbfs may grow it).
+	void sync_file_size(const mm::file& f);
 
 private:
 	// The committed state's answer; with ignore_prot, the contents whatever the permission.

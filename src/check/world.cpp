@@ -2,6 +2,9 @@
 // kernel's syscall, and lets the commit callback linearise it.
 #include "check/world.hpp"
 
+#include "check/hugetlb_oracle.hpp"
+#include "mm/hugetlb.hpp"
+
 #include "mm/pgtable.hpp"
 #include "sim/engine.hpp"
 #include "sim/frame.hpp"
@@ -81,6 +84,7 @@ long World::mmap(mm::process& p, unsigned long addr, unsigned long len, int prot
 	op.new_vma.kind = kind_of(flags, f);
 	op.new_vma.pgoff = off >> mm::PAGE_SHIFT;
 	op.new_vma.file = f;
+	op.new_vma.hugetlb = (flags & mm::MAP_HUGETLB) || mm::is_file_hugepages(f);
 	if (flags & mm::MAP_FIXED) {
 		op.start = addr;
 		op.end = addr + mm::round_up(len, mm::PAGE_SIZE);
@@ -184,8 +188,9 @@ mm::access_result World::load(mm::process& p, unsigned long addr)
 	begin_op();
 	Expect before = oracle_.expect(p, addr, false);
 	std::uint64_t commits = oracle_.commits(p);
+	bool may_fail = hugetlb_fault_may_fail(k_, p, addr);
 	mm::access_result r = k_.user_load(p, addr);
-	check_fault(p, addr, false, before, commits, r);
+	check_fault(p, addr, false, before, commits, r, may_fail);
 	end_op();
 	return r;
 }
@@ -195,14 +200,15 @@ mm::access_result World::store(mm::process& p, unsigned long addr, std::uint64_t
 	begin_op();
 	Expect before = oracle_.expect(p, addr, true);
 	std::uint64_t commits = oracle_.commits(p);
+	bool may_fail = hugetlb_fault_may_fail(k_, p, addr);
 	mm::access_result r = k_.user_store(p, addr, value);
-	check_fault(p, addr, true, before, commits, r);
+	check_fault(p, addr, true, before, commits, r, may_fail);
 	end_op();
 	return r;
 }
 
 void World::check_fault(mm::process& p, unsigned long addr, bool write, const Expect& before,
-			std::uint64_t commits_before, mm::access_result r)
+			std::uint64_t commits_before, mm::access_result r, bool may_fail_before)
 {
 	if (r.kind == mm::access_result::ok)
 		return; // judged at its step by on_user_access
@@ -213,6 +219,18 @@ void World::check_fault(mm::process& p, unsigned long addr, bool write, const Ex
 		return;
 	Expect e = before;
 	e.merge(oracle_.expect(p, addr, write));
+	if (r.kind == mm::access_result::sigbus && !e.allows(r.kind)) {
+		// hugetlb: SIGBUS is legitimate only for a fault that needed a page no reservation
+		// covers (at its start or its end); otherwise the reservation guarantee broke.
+		if (may_fail_before || hugetlb_fault_may_fail(k_, p, addr))
+			return;
+		if (const AbsVma* v = oracle_.vma_of(p, addr); v != nullptr && v->hugetlb)
+			sim::raise(sim::ViolationKind::invariant,
+				   std::string(write ? "store" : "load") + " of " + p.name + " at " +
+					   hex(addr) + " got SIGBUS although a reservation covers it",
+				   {"a fault covered by an unconsumed reservation never fails for lack of "
+				    "pages (races.md §3 item 15)"});
+	}
 	if (!e.allows(r.kind))
 		memory_violation(std::string(write ? "store" : "load") + " of " + p.name + " at " +
 				 hex(addr) + " got " + mm::access_kind_name(r.kind) + ", expected " +
@@ -250,6 +268,9 @@ void World::on_commit(int cpu_id, long result)
 		op->new_start = static_cast<unsigned long>(result);
 	}
 	oracle_.commit(cpu_id);
+	// hugetlbfs_file_mmap() of a writable mapping may have grown the file.
+	if (op->kind == Kind::mmap && op->new_vma.hugetlb && op->new_vma.file != nullptr)
+		oracle_.sync_file_size(*op->new_vma.file);
 }
 
 void World::check_invariants()

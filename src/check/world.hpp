@@ -47,6 +47,22 @@ public:
 	mm::access_result store(mm::process& p, unsigned long addr, std::uint64_t value);
 
 	// ---- hugetlb: pool, hugetlbfs, SysV shm (issue #5) ----
+	// nr_hugepages / nr_overcommit_hugepages sysctls.
+	int set_nr_hugepages(unsigned long count);
+	int set_nr_overcommit_hugepages(unsigned long count);
+	// A new file on the hugetlbfs mount (size: ftruncate, a multiple of 2 MiB), opened.
+	mm::file* hugetlbfs_create(std::string_view name, unsigned long size = 0);
+	// fallocate(): mode 0, FALLOC_FL_KEEP_SIZE, or FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE.
+	int fallocate(mm::file& f, int mode, unsigned long offset, unsigned long len);
+	// unlink() and close(): the file goes when nothing maps it.
+	int unlink(mm::file& f);
+	// SysV shm with SHM_HUGETLB (shmflg must include it).
+	int shmget(int key, unsigned long size, int shmflg);
+	long shmat(mm::process& p, int shmid, unsigned long addr, int shmflg);
+	int shmdt(mm::process& p, unsigned long addr);
+	int shmctl(int shmid, int cmd);
+	// HugePages_Total / Free / Rsvd / Surp as /proc/meminfo shows them.
+	mm::Kernel::hugetlb_meminfo meminfo() const { return k_.hugetlb_report_meminfo(); }
 
 	// ---- rmap, migration, exec (issue #6) ----
 	// move_pages(2) of the page p maps at addr; migration by pfn without mmap_lock
@@ -92,7 +108,7 @@ public:
 private:
 	int cpu() const { return k_.this_cpu(); }
 	void check_fault(mm::process& p, unsigned long addr, bool write, const Expect& before,
-			 std::uint64_t commits_before, mm::access_result r);
+			 std::uint64_t commits_before, mm::access_result r, bool may_fail_before);
 
 	// Operations in progress on any CPU. A plain int: changed between scheduling points by
 	// the task that starts or ends an operation. Left as is when a violation unwinds a task

@@ -1,6 +1,7 @@
 // Names of model objects for traces: what a kernel developer would write next to a step
 // ("pte 0x40001000 (A)", "ptl of PTE table 0x40000000 (A)", "mmap_lock (B)"). Only used in
 // trace mode, so it may search linearly.
+#include "mm/hugetlb.hpp"
 #include "mm/kernel.hpp"
 
 #include <cstdio>
@@ -170,6 +171,8 @@ std::string Kernel::describe(sim::Op op, const void* obj) const
 		return describe_page(p, obj);
 	if (const ptdesc* pt = pgtables_.containing(obj))
 		return describe_table(pt, obj);
+	if (std::string s = hugetlb_->describe(obj); !s.empty())
+		return s;
 	for (std::size_t i = 0; i < mms_.used(); ++i)
 		if (inside(obj, mms_.at(i)))
 			return describe_mm(mms_.at(i), obj);

@@ -8,6 +8,7 @@
 //
 // Differences: no VM_WIPEONFORK/VM_DONTCOPY, no THP or hugetlb entries here (issues #7, #5),
 // no rss counters, no uffd-wp bits.
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 
 #include "sim/frame.hpp"
@@ -159,6 +160,8 @@ int copy_page_range(vm_area_struct* dst_vma, vm_area_struct* src_vma)
 	MM_FRAME("copy_page_range");
 	if (!vma_needs_copy(src_vma))
 		return 0;
+	if (is_vm_hugetlb_page(src_vma))
+		return copy_hugetlb_page_range(dst_vma, src_vma);
 	mm_struct* src_mm = src_vma->vm_mm;
 	mm_struct* dst_mm = dst_vma->vm_mm;
 	bool is_cow = is_cow_mapping(src_vma->flags());
@@ -212,6 +215,10 @@ int dup_mmap(mm_struct* mm, mm_struct* oldmm)
 			auto it = std::find(l.begin(), l.end(), mpnt);
 			l.insert(it == l.end() ? it : it + 1, tmp);
 			mapping->i_mmap_rwsem.up_write();
+		}
+		if (is_vm_hugetlb_page(tmp)) {
+			hugetlb_dup_vma_private(tmp);
+			hugetlb_vma_open(tmp); // vm_ops->open
 		}
 		if ((ret = copy_page_range(tmp, mpnt)) != 0)
 			break;

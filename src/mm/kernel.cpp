@@ -1,6 +1,7 @@
 // The Kernel world: pools, reset, and the syscall entry points. Each sys_* takes the locks the
 // kernel's syscall takes around the model function (mm/mmap.c, mm/mprotect.c, mm/mremap.c,
 // mm/madvise.c, kernel/fork.c, mm/shmem.c; v6.x), so a scenario operation is the whole syscall.
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 
 #include "sim/engine.hpp"
@@ -32,7 +33,7 @@ void observer_commit(Kernel& k, long result)
 		o->on_commit(k.this_cpu(), result);
 }
 
-Kernel::Kernel() = default;
+Kernel::Kernel() : hugetlb_(std::make_unique<hugetlb_globals>()) {}
 Kernel::~Kernel() = default;
 
 void Kernel::reset(const Config& cfg)
@@ -42,6 +43,7 @@ void Kernel::reset(const Config& cfg)
 	cfg_ = cfg;
 	phys_.reset(cfg.nr_frames);
 	pgtables_.reset(phys_, this);
+	hugetlb_->reset(*this);
 	for (cpu_tlb& t : tlbs_)
 		t.clear();
 	mms_.clear();
@@ -167,6 +169,7 @@ long Kernel::sys_mmap(process& p, unsigned long addr, unsigned long len, int pro
 	long r = do_mmap(mm, f, addr, len, prot, flags, off >> PAGE_SHIFT);
 	observer_commit(*this, r);
 	mm->mmap_lock.up_write();
+	hugetlb_task_work(*this);
 	return r;
 }
 
@@ -178,6 +181,7 @@ int Kernel::sys_munmap(process& p, unsigned long addr, unsigned long len)
 	int r = do_munmap(mm, addr, len);
 	observer_commit(*this, r);
 	mm->mmap_lock.up_write();
+	hugetlb_task_work(*this);
 	return r;
 }
 
@@ -239,6 +243,7 @@ void Kernel::sys_exit(process& p)
 	// exit_mm() -> mmput(): the mm goes when its last user (a racing access, a remote GUP)
 	// lets go of it.
 	mmput(p.mm);
+	hugetlb_task_work(*this); // exit_task_work(): the files the mappings held
 }
 
 int Kernel::sys_ftruncate(file* f, unsigned long size)
@@ -246,6 +251,12 @@ int Kernel::sys_ftruncate(file* f, unsigned long size)
 	MM_FRAME("do_truncate");
 	inode* ino = f->f_inode;
 	ino->i_rwsem.down_write();
+	if (ino->hugetlbfs) {
+		int r = hugetlbfs_setattr(ino, size);
+		observer_commit(*this, r);
+		ino->i_rwsem.up_write();
+		return r;
+	}
 	unsigned long old = ino->i_size.load();
 	ino->i_size.store(size);
 	if (size < old) {

@@ -15,6 +15,7 @@
 
 #include <array>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -114,6 +115,8 @@ private:
 	std::size_t used_ = 0;
 };
 
+struct hugetlb_globals;
+
 class Kernel {
 public:
 	Kernel();
@@ -150,6 +153,32 @@ public:
 	int sys_ftruncate(file* f, unsigned long size);
 
 	// ---- hugetlb: pool, hugetlbfs, SysV shm (issue #5) ----
+	// echo N > /proc/sys/vm/nr_hugepages (set_max_huge_pages): 0 or a negative errno.
+	int sys_set_nr_hugepages(unsigned long count);
+	// echo N > /proc/sys/vm/nr_overcommit_hugepages.
+	int sys_set_nr_overcommit_hugepages(unsigned long count);
+	// open(O_CREAT) of a new file on the hugetlbfs mount, then ftruncate(size) if size > 0.
+	// The caller holds one open reference (dropped by sys_unlink). nullptr on failure.
+	file* hugetlbfs_create(std::string_view name, unsigned long size);
+	// fallocate(): 0 or a negative errno (hugetlbfs only).
+	int sys_fallocate(file* f, int mode, unsigned long offset, unsigned long len);
+	// unlink() plus close() of the creator's descriptor: the inode goes when no VMA maps it.
+	int sys_unlink(file* f);
+	// SysV shm with SHM_HUGETLB: the segment id or a negative errno.
+	int sys_shmget(int key, unsigned long size, int shmflg);
+	long sys_shmat(process& p, int shmid, unsigned long addr, int shmflg);
+	int sys_shmdt(process& p, unsigned long addr);
+	int sys_shmctl(int shmid, int cmd);
+	// The hstate counters as /proc/meminfo shows them (read racily, as meminfo does).
+	struct hugetlb_meminfo {
+		unsigned long total = 0, free = 0, rsvd = 0, surp = 0;
+		bool operator==(const hugetlb_meminfo&) const = default;
+	};
+	hugetlb_meminfo hugetlb_report_meminfo() const;
+	// Makes a file the kernel created (hugetlbfs, shm) known to files() and the checks.
+	void register_file(file* f) { files_list_.push_back(f); }
+	hugetlb_globals& hugetlb() { return *hugetlb_; }
+	const hugetlb_globals& hugetlb() const { return *hugetlb_; }
 
 	// ---- rmap, migration, exec (issue #6) ----
 	// move_pages(2) of the page p maps at addr (to "another node": a fresh frame). Returns 0,
@@ -223,6 +252,7 @@ private:
 	std::vector<file*> files_list_; // named files (create_file), for lookup by name
 	AccessObserver* observer_ = nullptr;
 	int next_id_ = 1;
+	std::unique_ptr<hugetlb_globals> hugetlb_; // issue #5
 };
 
 // The Kernel of an mm (model functions reach global state through their mm).

@@ -3,6 +3,7 @@
 // the page-cache page.
 //
 // Differences: only MADV_DONTNEED; other advice returns -EINVAL (the kernel accepts more).
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 
 #include "sim/frame.hpp"
@@ -36,9 +37,19 @@ int do_madvise(mm_struct* mm, unsigned long start, unsigned long len, int advice
 			ret = -ENOMEM; // a hole: skipped, reported at the end
 		unsigned long s = std::max(at, vma->start());
 		unsigned long e = std::min(end, vma->end());
+		at = e;
+		if (is_vm_hugetlb_page(vma)) {
+			// madvise_dontneed_free_valid_vma(): whole huge pages only.
+			if (s & ~HPAGE_MASK) {
+				ret = -EINVAL;
+				break;
+			}
+			e &= HPAGE_MASK;
+			if (e <= s)
+				continue;
+		}
 		MM_FRAME("madvise_dontneed_single_vma");
 		zap_page_range_single(vma, s, e);
-		at = e;
 	}
 	observer_commit(kernel_of(mm), ret);
 	mm->mmap_lock.up_read();

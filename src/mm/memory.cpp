@@ -5,6 +5,7 @@
 // Differences: no shared zero page (a read fault on anon memory allocates a zeroed page); no
 // per-VMA locks (faults hold mmap_lock for read); no swap; THP and hugetlb come with issues
 // #7 and #5; accessed/dirty bits are not maintained by the hardware walk.
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 #include "sim/frame.hpp"
 #include "sim/rcu.hpp"
@@ -328,6 +329,8 @@ vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long addr, unsigned fla
 {
 	MM_FRAME("handle_mm_fault");
 	mm_struct* mm = vma->vm_mm;
+	if (is_vm_hugetlb_page(vma))
+		return hugetlb_fault(mm, vma, addr, flags);
 	vm_fault vmf{vma, addr & PAGE_MASK, flags, linear_page_index(vma, addr), nullptr};
 	vmf.pmd = walk_to_pmd(mm, vmf.address, true);
 	if (vmf.pmd == nullptr)

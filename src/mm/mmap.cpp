@@ -3,6 +3,7 @@
 //
 // Differences: the VMA tree is a sorted vector; munmap keeps mmap_lock for write throughout
 // (no downgrade to read); no VMA merging; no per-VMA locks.
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 #include "mm/vma.hpp"
 #include "sim/frame.hpp"
@@ -61,6 +62,9 @@ int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_b
 {
 	MM_FRAME("__split_vma");
 	Kernel& k = kernel_of(mm);
+	if (is_vm_hugetlb_page(vma)) // vm_ops->may_split
+		if (int r = hugetlb_vm_op_split(vma, addr))
+			return r;
 	vm_area_struct* n = k.vm_area_alloc(mm);
 	n->vm_flags.init(vma->flags());
 	n->vm_file = vma->vm_file;
@@ -77,6 +81,8 @@ int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_b
 	}
 	if (anon_vma_clone(n, vma))
 		return -ENOMEM;
+	if (is_vm_hugetlb_page(n))
+		hugetlb_vma_open(n); // vm_ops->open
 	// vma_prepare()/vma_complete() (2.6.34: vma_adjust()): the fields change under the
 	// file's i_mmap_rwsem and the anon_vma root lock, so rmap walkers never see a
 	// half-updated VMA (issue #6 has the versions that did not).
@@ -132,13 +138,33 @@ long do_mmap(mm_struct* mm, file* f, unsigned long addr, unsigned long len, int 
 	len = round_up(len, PAGE_SIZE);
 	if (!(flags & (MAP_SHARED | MAP_PRIVATE)))
 		return -EINVAL;
+	file* hugetlb_setup = nullptr;
+	if ((flags & MAP_HUGETLB) && f == nullptr) {
+		// ksys_mmap_pgoff(): anonymous huge pages are an unlinked hugetlbfs file; the
+		// reservation is taken by its mmap below.
+		len = round_up(len, HPAGE_SIZE);
+		f = hugetlb_setup = hugetlb_file_setup(k, "anon_hugepage", len, VM_NORESERVE, false);
+		if (f == nullptr)
+			return -ENOMEM;
+		pgoff = 0;
+	}
+	unsigned long align = PAGE_SIZE;
+	if (is_file_hugepages(f)) {
+		// hugetlb_get_unmapped_area() / prepare_hugepage_range().
+		align = HPAGE_SIZE;
+		if ((len & ~HPAGE_MASK) || ((flags & MAP_FIXED) && (addr & ~HPAGE_MASK))) {
+			if (hugetlb_setup)
+				hugetlbfs_fput(hugetlb_setup);
+			return -EINVAL;
+		}
+	}
 	if (flags & MAP_FIXED) {
 		if ((addr & ~PAGE_MASK) || addr + len > TASK_SIZE || addr + len < addr)
 			return -EINVAL;
 		if (int r = do_munmap(mm, addr, len))
 			return r;
 	} else {
-		addr = get_unmapped_area(mm, len, PAGE_SIZE);
+		addr = get_unmapped_area(mm, len, align);
 		if (addr == 0)
 			return -ENOMEM;
 	}
@@ -154,6 +180,21 @@ long do_mmap(mm_struct* mm, file* f, unsigned long addr, unsigned long len, int 
 	vma->vm_file = f;
 	// Anon VMAs use the virtual page number, so page->index stays valid across mremap.
 	vma->vm_pgoff.init(f ? pgoff : addr >> PAGE_SHIFT);
+	if (is_file_hugepages(f)) {
+		// call_mmap(): hugetlbfs_file_mmap() reserves the pages; the VMA holds the file.
+		int r = hugetlbfs_file_mmap(f, vma);
+		if (r == 0) {
+			hugetlbfs_get_file(f);
+			if (is_shm_file(k, f))
+				shm_open(vma); // shm_mmap() -> __shm_open()
+		}
+		if (hugetlb_setup)
+			hugetlbfs_fput(hugetlb_setup); // fput() of the file ksys_mmap_pgoff() made
+		if (r != 0) {
+			k.vm_area_free(vma);
+			return r;
+		}
+	}
 	vma_link(mm, vma);
 	return static_cast<long>(addr);
 }
@@ -196,8 +237,11 @@ int do_munmap(mm_struct* mm, unsigned long start, unsigned long len)
 		free_pgtables(tlb, mm, doomed, floor, ceiling);
 		tlb_finish_mmu(tlb);
 	}
-	for (vm_area_struct* vma : doomed)
+	for (vm_area_struct* vma : doomed) {
+		if (is_vm_hugetlb_page(vma))
+			hugetlb_vma_close(vma); // remove_vma(): vm_ops->close, fput
 		k.vm_area_free(vma);
+	}
 	return 0;
 }
 
@@ -213,21 +257,29 @@ void exit_mmap(mm_struct* mm)
 {
 	MM_FRAME("exit_mmap");
 	Kernel& k = kernel_of(mm);
-	mm->mmap_lock.down_read();
+	// Before v6.0 exit_mmap() took no mmap_lock: nobody else used the mm, it was thought.
+	bool locked = k.fixed(Fix::exit_mmap_lock);
+	if (locked)
+		mm->mmap_lock.down_read();
 	std::vector<vm_area_struct*> vmas = mm->mmap;
 	mmu_gather tlb;
 	tlb_gather_mmu(tlb, mm, true);
 	unmap_vmas(tlb, mm, vmas, 0, TASK_SIZE);
-	mm->mmap_lock.up_read();
-
-	mm->mmap_lock.down_write();
+	if (locked) {
+		mm->mmap_lock.up_read();
+		mm->mmap_lock.down_write();
+	}
 	free_pgtables(tlb, mm, vmas, 0, 0);
 	tlb_finish_mmu(tlb);
 	mm->mmap.clear();
-	for (vm_area_struct* vma : vmas)
+	for (vm_area_struct* vma : vmas) {
+		if (is_vm_hugetlb_page(vma))
+			hugetlb_vma_close(vma); // remove_vma(): vm_ops->close, fput
 		k.vm_area_free(vma);
+	}
 	mm->dead = true;
-	mm->mmap_lock.up_write();
+	if (locked)
+		mm->mmap_lock.up_write();
 }
 
 bool mmget_not_zero(mm_struct* mm)

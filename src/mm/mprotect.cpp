@@ -6,6 +6,7 @@
 // user access the effect, a fault, is the same); adding write permission makes a PTE writable
 // at once only for shared mappings and exclusive anon pages (can_change_pte_writable), others
 // take a write fault; no NUMA hinting, no uffd-wp, no VMA merging.
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 
 #include "sim/frame.hpp"
@@ -115,7 +116,10 @@ int do_mprotect(mm_struct* mm, unsigned long start, unsigned long len, int prot)
 			(vma->flags() & ~(VM_READ | VM_WRITE | VM_EXEC)) | calc_vm_prot_bits(prot);
 		// vm_flags_reset(): under mmap_lock for write (rmap walkers read it racily).
 		vma->vm_flags.store(newflags);
-		change_protection(tlb, vma, vma->start(), vma->end(), newflags);
+		if (is_vm_hugetlb_page(vma))
+			hugetlb_change_protection(vma, vma->start(), vma->end(), newflags);
+		else
+			change_protection(tlb, vma, vma->start(), vma->end(), newflags);
 	}
 	tlb_finish_mmu(tlb);
 	return 0;

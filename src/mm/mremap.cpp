@@ -10,6 +10,7 @@
 // merging the new VMA is always fresh, linked after the old one, so that is never (the
 // rmap-order argument of issue #6). No PMD-level moves (move_normal_pmd), no VM_ACCOUNT,
 // no MREMAP_DONTUNMAP; a failed move is not rolled back (it only fails on -ENOMEM).
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 #include "mm/migrate.hpp"
 #include "mm/rmap.hpp"
@@ -232,6 +233,9 @@ long do_mremap(mm_struct* mm, unsigned long addr, unsigned long old_len, unsigne
 	old_len = round_up(old_len, PAGE_SIZE);
 	new_len = round_up(new_len, PAGE_SIZE);
 	if (new_len == 0 || old_len == 0)
+		return -EINVAL;
+	// Moving hugetlb VMAs is not modelled (the kernel moves them since v5.16, never resizes).
+	if (vm_area_struct* v = vma_lookup(mm, addr); v != nullptr && is_vm_hugetlb_page(v))
 		return -EINVAL;
 	if (flags & MREMAP_FIXED)
 		return mremap_to(mm, addr, old_len, new_addr, new_len);

@@ -141,6 +141,15 @@ void Phys::free_folio(folio* f)
 	}
 }
 
+void Phys::release(folio* f)
+{
+	// destroy_large_folio(): a hugetlb folio goes back to its pool, not to the allocator.
+	if ((f->flags.peek() & PG_hugetlb) && hugetlb_dtor_ != nullptr)
+		hugetlb_dtor_(hugetlb_ctx_, f);
+	else
+		free_folio(f);
+}
+
 // ---- reference counts (page_ref.h) ----
 
 namespace {
@@ -178,7 +187,7 @@ bool folio_put(folio* f)
 	check_live(f, "folio_put");
 	if (now != 0)
 		return false;
-	f->phys->free_folio(f);
+	f->phys->release(f);
 	return true;
 }
 

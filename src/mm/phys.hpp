@@ -25,6 +25,15 @@ public:
 	folio* alloc_pages(gfp_t gfp, int order);
 	// Returns a folio whose refcount reached zero to the free frames (free_frozen_pages).
 	void free_folio(folio* f);
+	// The compound destructor of PG_hugetlb folios (free_huge_folio: back to the hugetlb pool).
+	using FolioDtor = void (*)(void* ctx, folio* f);
+	void set_hugetlb_dtor(FolioDtor fn, void* ctx)
+	{
+		hugetlb_dtor_ = fn;
+		hugetlb_ctx_ = ctx;
+	}
+	// What folio_put() does when the last reference goes: the folio's destructor.
+	void release(folio* f);
 
 	page* pfn_to_page(pfn_t pfn) { return &pages_[pfn]; }
 	bool pfn_valid(pfn_t pfn) const { return pfn < nr_; }
@@ -47,6 +56,8 @@ private:
 	std::size_t nr_ = 0;
 	std::size_t hw_ = 0;      // frames [hw_, nr_) were never handed out
 	std::size_t nr_free_ = 0;
+	FolioDtor hugetlb_dtor_ = nullptr;
+	void* hugetlb_ctx_ = nullptr;
 };
 
 } // namespace mm

@@ -147,10 +147,10 @@ void free_pages(mmu_gather& tlb)
 
 } // namespace
 
-void tlb_flush_mmu(mmu_gather& tlb)
+void tlb_flush_mmu_tlbonly(mmu_gather& tlb)
 {
-	MM_FRAME("tlb_flush_mmu");
 	if (tlb.end > tlb.start || tlb.freed_tables) {
+		MM_FRAME("tlb_flush_mmu_tlbonly");
 		if (tlb.fullmm || tlb.freed_tables)
 			flush_tlb_mm(tlb.mm);
 		else
@@ -158,6 +158,12 @@ void tlb_flush_mmu(mmu_gather& tlb)
 		tlb.start = ~0ul;
 		tlb.end = 0;
 	}
+}
+
+void tlb_flush_mmu(mmu_gather& tlb)
+{
+	MM_FRAME("tlb_flush_mmu");
+	tlb_flush_mmu_tlbonly(tlb);
 	free_pages(tlb);
 	free_tables(tlb);
 }

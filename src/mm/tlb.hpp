@@ -82,6 +82,14 @@ struct mmu_gather {
 void tlb_gather_mmu(mmu_gather& tlb, mm_struct* mm, bool fullmm = false);
 // Records that [addr, addr + size) had entries cleared and must be flushed.
 void tlb_flush_range_add(mmu_gather& tlb, unsigned long addr, unsigned long size);
+// tlb_flush_pmd_range(): a range whose PMD-level entries (or, for an unshared hugetlb PMD table,
+// its PUD entry) were cleared.
+inline void tlb_flush_pmd_range(mmu_gather& tlb, unsigned long addr, unsigned long size)
+{
+	tlb_flush_range_add(tlb, addr, size);
+}
+// tlb_flush_mmu_tlbonly(): flush the range gathered so far now, freeing nothing yet.
+void tlb_flush_mmu_tlbonly(mmu_gather& tlb);
 // Queues the mapping's reference on `f` for dropping after the flush (tlb_remove_page).
 void tlb_remove_page(mmu_gather& tlb, folio* f);
 // Queues a table page for freeing after the flush (pte_free_tlb / tlb_remove_table).

@@ -3,6 +3,7 @@
 //
 // Differences: no THP or hugetlb leaves here yet (issues #7, #5); no rss counters; the walk
 // goes PMD by PMD from the top instead of level by level.
+#include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
 #include "sim/frame.hpp"
 
@@ -82,7 +83,10 @@ void unmap_vmas(mmu_gather& tlb, mm_struct* mm, const std::vector<vm_area_struct
 	for (vm_area_struct* vma : vmas) {
 		unsigned long s = std::max(start, vma->start());
 		unsigned long e = std::min(end, vma->end());
-		if (s < e)
+		if (s < e && is_vm_hugetlb_page(vma))
+			__unmap_hugepage_range_final(tlb, vma, s, e, nullptr,
+						     ZAP_FLAG_DROP_MARKER | ZAP_FLAG_UNMAP);
+		else if (s < e)
 			unmap_page_range(tlb, vma, s, e);
 	}
 }
@@ -94,7 +98,10 @@ void zap_page_range_single(vm_area_struct* vma, unsigned long start, unsigned lo
 	MM_FRAME("zap_page_range_single");
 	mmu_gather tlb;
 	tlb_gather_mmu(tlb, vma->vm_mm);
-	unmap_page_range(tlb, vma, start, end, details);
+	if (is_vm_hugetlb_page(vma))
+		__unmap_hugepage_range_final(tlb, vma, start, end, nullptr, 0);
+	else
+		unmap_page_range(tlb, vma, start, end, details);
 	tlb_finish_mmu(tlb);
 }
 

@@ -1,0 +1,47 @@
+// Helpers for hugetlb tests: the counters as a tuple, address constants, a world with a pool.
+#pragma once
+
+#include "mm_harness.hpp"
+#include "mm/hugetlb.hpp"
+
+#include <gtest/gtest.h>
+
+#include <ostream>
+
+namespace mm {
+inline std::ostream& operator<<(std::ostream& os, const Kernel::hugetlb_meminfo& m)
+{
+	return os << "(Total " << m.total << ", Free " << m.free << ", Rsvd " << m.rsvd << ", Surp "
+		  << m.surp << ")";
+}
+} // namespace mm
+
+namespace mmtest {
+
+using mm::HPAGE_SIZE;
+using mm::PUD_SIZE;
+using Meminfo = mm::Kernel::hugetlb_meminfo;
+
+inline Meminfo counters(unsigned long total, unsigned long free, unsigned long rsvd,
+			unsigned long surp)
+{
+	return Meminfo{total, free, rsvd, surp};
+}
+
+inline constexpr int SHARED = mm::MAP_SHARED;
+inline constexpr int PRIVATE = mm::MAP_PRIVATE;
+inline constexpr int HUGE_ANON_PRIVATE = mm::MAP_PRIVATE | mm::MAP_ANONYMOUS | mm::MAP_HUGETLB;
+inline constexpr int HUGE_ANON_SHARED = mm::MAP_SHARED | mm::MAP_ANONYMOUS | mm::MAP_HUGETLB;
+
+// 1 GiB-aligned addresses: a whole PUD range, so that PMD tables can be shared.
+inline constexpr unsigned long GIB = 1ul << 30;
+
+// A Config with room for `huge_pages` huge pages besides page tables.
+inline mm::Config hugetlb_config(int huge_pages)
+{
+	mm::Config c;
+	c.nr_frames = static_cast<std::size_t>(huge_pages + 2) * 512 + 512;
+	return c;
+}
+
+} // namespace mmtest
