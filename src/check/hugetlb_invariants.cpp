@@ -62,7 +62,11 @@ void Invariants::check_hugetlb(const Kernel& kc)
 		if (phys.is_free(pfn))
 			continue;
 		const page* pg = k.phys().pfn_to_page(pfn);
-		if (pg->head != pg || !folio_test(pg, PG_hugetlb) || folio_test(pg, HPG_freed))
+		if (pg->head != pg)
+			continue;
+		if (pg->order > 0)
+			pfn += static_cast<pfn_t>(folio_nr_pages(pg)) - 1; // to the next folio
+		if (!folio_test(pg, PG_hugetlb) || folio_test(pg, HPG_freed))
 			continue;
 		++in_use;
 		if (folio_test(pg, HPG_restore_reserve))

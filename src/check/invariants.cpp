@@ -189,11 +189,19 @@ void Invariants::check_pages(const Kernel& k)
 	auto& phys = const_cast<Kernel&>(k).phys();
 	auto& pts = const_cast<Kernel&>(k).pgtables();
 	const std::size_t n = phys.high_water();
-	for (pfn_t pfn = 0; pfn < n; ++pfn) {
+	for (pfn_t pfn = 0, next = 1; pfn < n; pfn = next, next = pfn + 1) {
 		if (phys.is_free(pfn))
 			continue;
-		const page* pg = phys.pfn_to_page(pfn);
 		const auto name = [pfn] { return "pfn " + std::to_string(pfn); };
+		const page* pg = phys.pfn_to_page(pfn);
+		if (pg->head == pg && pg->order > 0 && folio_test(pg, PG_hugetlb)) {
+			// The tail pages of a hugetlb folio are never mapped by PTEs and their mapcounts
+			// never touched: checked without reading 511 page descriptors.
+			next = pfn + static_cast<pfn_t>(folio_nr_pages(pg));
+			for (pfn_t t = pfn + 1; t < next; ++t)
+				if (maps_[t] != 0)
+					fail("a PTE maps pfn " + std::to_string(t) + ", a tail page of a hugetlb folio");
+		}
 		if (folio_test(pg->head, PG_table)) {
 			const ptdesc* pt = pts.of_pfn(pfn);
 			// A pgd is owned by its mm, not pointed to; a freed mm's pgd is freed too. A

@@ -38,18 +38,12 @@ struct hugetlb_lock_irqsave {
 	hugetlb_lock_irqsave& operator=(const hugetlb_lock_irqsave&) = delete;
 };
 
-void set_tails_lifetime(folio* f)
-{
-	for (long i = 1; i < folio_nr_pages(f); ++i)
-		(f + i)->lt = f->lt;
-}
-
 // The folio leaves the free list: it is a live object again, with a new generation so that any
-// TLB entry filled before it was freed is recognised as stale.
+// TLB entry filled before it was freed is recognised as stale. (The head's Lifetime stands for
+// the folio: user accesses and checks look at the head.)
 void revive(folio* f)
 {
 	f->lt.revive();
-	set_tails_lifetime(f);
 	++f->gen;
 }
 
@@ -62,7 +56,6 @@ void enqueue_hugetlb_folio(Kernel& k, hstate& h, folio* f)
 			   "enqueue_hugetlb_folio: pfn " + std::to_string(f->pfn) + " has refcount " +
 				   std::to_string(f->_refcount.peek()) + " (VM_BUG_ON_PAGE(page_count(page)))");
 	sim::lifetime_free(f->lt, f);
-	set_tails_lifetime(f);
 	h.hugepage_freelist.push_back(f);
 	if (!k.mutant(Mutant::hugetlb_enqueue_uncounted))
 		++h.free_huge_pages;

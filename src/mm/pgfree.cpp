@@ -149,11 +149,11 @@ void free_pgtables(mmu_gather& tlb, mm_struct* mm, const std::vector<vm_area_str
 		vm_area_struct* vma = vmas[i];
 		unsigned long addr = vma->start();
 		unsigned long next = i + 1 < vmas.size() ? vmas[i + 1]->start() : ceiling;
-		if (is_vm_hugetlb_page(vma))
-			hugetlb_free_pgtables_check(vma);
 		// Hide the VMA from rmap walkers before its tables go away.
 		unlink_anon_vmas(vma);
 		unlink_file_vma(vma);
+		if (is_vm_hugetlb_page(vma))
+			hugetlb_free_pgtables_check(vma);
 		free_pgd_range(tlb, mm, addr, vma->end(), floor, next ? next : ceiling);
 	}
 }

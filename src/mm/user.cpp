@@ -165,12 +165,13 @@ access_result user_access(Kernel& k, process& p, unsigned long addr, bool write,
 			page* pg = k.phys().pfn_to_page(t.pfn);
 			if (t.from_tlb && k.phys().pfn_to_page(t.head_pfn)->gen != t.gen)
 				stale_reuse(write ? "a user store" : "a user load", cpu, t.pfn, "page");
-			if (pg->lt.state != sim::Lifetime::State::live) {
+			// A folio's lifetime is its head's (a hugetlb pool page is freed as a whole).
+			if (pg->head->lt.state != sim::Lifetime::State::live) {
 				char what[64];
 				std::snprintf(what, sizeof what, "user %s through %s of CPU %d",
 					      write ? "store" : "load",
 					      t.from_tlb ? "a TLB entry" : "the page tables", cpu);
-				sim::lifetime_check(pg->lt, pg, what);
+				sim::lifetime_check(pg->head->lt, pg, what);
 			}
 			if (write)
 				pg->data.init(value);

@@ -44,4 +44,24 @@ inline mm::Config hugetlb_config(int huge_pages)
 	return c;
 }
 
+// The kernel functions each CPU ran in the replay of the first violating schedule of `r`.
+inline std::vector<std::string> frames_by_cpu(MmProgram& p, const explore::ExploreResult& r)
+{
+	explore::Explorer ex;
+	sim::Trace t = ex.replay(p, r.first->schedule);
+	std::vector<std::string> out(static_cast<std::size_t>(p.num_tasks() + 1));
+	for (const sim::TraceStep& s : t.steps) {
+		if (s.task < 0 || static_cast<std::size_t>(s.task) >= out.size())
+			continue;
+		for (const char* f : s.frames)
+			out[static_cast<std::size_t>(s.task)] += std::string(f) + " ";
+	}
+	return out;
+}
+
+inline bool ran(const std::vector<std::string>& frames, int cpu, const std::string& fn)
+{
+	return frames[static_cast<std::size_t>(cpu)].find(fn + " ") != std::string::npos;
+}
+
 } // namespace mmtest
