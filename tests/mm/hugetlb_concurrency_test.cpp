@@ -7,8 +7,8 @@ namespace {
 
 using namespace mmtest;
 
-constexpr unsigned long XA = 4 * GIB;
-constexpr unsigned long XB = 8 * GIB;
+constexpr unsigned long XA = SEED_XA;
+constexpr unsigned long XB = SEED_XB;
 
 void expect_clean_dfs(const MmSpec& s)
 {
@@ -130,7 +130,7 @@ TEST(HugetlbConcurrency, PunchHoleRacingWithWritesAndMunmapIsClean)
 	};
 	s.cpus.push_back([](check::World& w, Ctx& c) { w.store(c.proc("A"), XA, 2); });
 	s.cpus.push_back([](check::World& w, Ctx&) {
-		w.fallocate(*w.kernel().find_file("F"), mm::FALLOC_FL_PUNCH_HOLE | mm::FALLOC_FL_KEEP_SIZE,
+		w.fallocate(*w.kernel().find_file("F"), PUNCH,
 			    0, HPAGE_SIZE);
 	});
 	expect_clean_dfs(s);

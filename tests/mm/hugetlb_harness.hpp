@@ -1,8 +1,7 @@
 // Helpers for hugetlb tests: the counters as a tuple, address constants, a world with a pool.
 #pragma once
 
-#include "mm_harness.hpp"
-#include "mm/hugetlb.hpp"
+#include "hugetlb_seeds.hpp"
 
 #include <gtest/gtest.h>
 
@@ -33,16 +32,6 @@ inline constexpr int PRIVATE = mm::MAP_PRIVATE;
 inline constexpr int HUGE_ANON_PRIVATE = mm::MAP_PRIVATE | mm::MAP_ANONYMOUS | mm::MAP_HUGETLB;
 inline constexpr int HUGE_ANON_SHARED = mm::MAP_SHARED | mm::MAP_ANONYMOUS | mm::MAP_HUGETLB;
 
-// 1 GiB-aligned addresses: a whole PUD range, so that PMD tables can be shared.
-inline constexpr unsigned long GIB = 1ul << 30;
-
-// A Config with room for `huge_pages` huge pages besides page tables.
-inline mm::Config hugetlb_config(int huge_pages)
-{
-	mm::Config c;
-	c.nr_frames = static_cast<std::size_t>(huge_pages + 2) * 512 + 512;
-	return c;
-}
 
 // The kernel functions each CPU ran in the replay of the first violating schedule of `r`.
 inline std::vector<std::string> frames_by_cpu(MmProgram& p, const explore::ExploreResult& r)

@@ -13,44 +13,7 @@ namespace {
 
 using namespace mmtest;
 
-constexpr unsigned long XA = 4 * GIB;
-constexpr unsigned long XB = 8 * GIB;
-constexpr int NORESERVE_SHARED = mm::MAP_SHARED | mm::MAP_NORESERVE | mm::MAP_FIXED;
-
-enum class Teardown { munmap, exit };
-
-MmSpec seed000(const char* title, Teardown how, std::initializer_list<const char*> switches_on,
-	       std::initializer_list<const char*> switches_off = {})
-{
-	MmSpec s;
-	s.title = title;
-	s.cfg = hugetlb_config(2);
-	for (const char* n : switches_on)
-		EXPECT_TRUE(s.cfg.fixes.set(n, true)) << n;
-	for (const char* n : switches_off)
-		EXPECT_TRUE(s.cfg.fixes.set(n, false)) << n;
-	s.init = [](check::World& w, Ctx& c) {
-		w.set_nr_hugepages(2);
-		c.procs["A"] = w.create_process("A");
-		c.procs["B"] = w.create_process("B");
-		mm::file* f = w.hugetlbfs_create("F", GIB);
-		w.mmap(c.proc("A"), XA, GIB, RW, NORESERVE_SHARED, f);
-		w.mmap(c.proc("B"), XB, GIB, RW, NORESERVE_SHARED, f);
-		w.store(c.proc("B"), XB, 1);
-	};
-	s.cpus.push_back([](check::World& w, Ctx& c) {
-		w.store(c.proc("A"), XA + HPAGE_SIZE, 2);
-		w.load(c.proc("A"), XA);
-	});
-	s.cpus.push_back([how](check::World& w, Ctx& c) {
-		if (how == Teardown::munmap)
-			w.munmap(c.proc("B"), XB, GIB);
-		else
-			w.exit(c.proc("B"));
-	});
-	return s;
-}
-
+constexpr unsigned long XA = SEED_XA;
 std::string frames_of(const explore::ExploreResult& r)
 {
 	std::string s;
@@ -151,28 +114,7 @@ TEST(HugetlbSeed000, TrylockProposalMissesExitEvenWithTodaysExitLocking)
 //   mmap_lock(B) fails, retry   i_rwsem(F) ... waits      fault mutex(0) ... waits
 TEST(HugetlbSeed000, TrylockProposalCanRetryForever)
 {
-	MmSpec s;
-	s.title = "seed000-trylock-retry";
-	s.cfg = hugetlb_config(2);
-	EXPECT_TRUE(s.cfg.fixes.set("hugetlb_pmd_share_trylock", true));
-	s.init = [](check::World& w, Ctx& c) {
-		w.set_nr_hugepages(2);
-		c.procs["A"] = w.create_process("A");
-		c.procs["B"] = w.create_process("B");
-		mm::file* f = w.hugetlbfs_create("F", GIB);
-		w.mmap(c.proc("A"), XA, GIB, RW, NORESERVE_SHARED, f);
-		w.mmap(c.proc("B"), XB, GIB, RW, NORESERVE_SHARED, f);
-		w.store(c.proc("B"), XB, 1);
-	};
-	s.cpus.push_back([](check::World& w, Ctx& c) { w.store(c.proc("A"), XA, 2); });
-	s.cpus.push_back([](check::World& w, Ctx& c) {
-		w.mmap(c.proc("B"), 16 * GIB, HPAGE_SIZE, RW, NORESERVE_SHARED,
-		       w.kernel().find_file("F"));
-	});
-	s.cpus.push_back([](check::World& w, Ctx&) {
-		w.fallocate(*w.kernel().find_file("F"), mm::FALLOC_FL_PUNCH_HOLE | mm::FALLOC_FL_KEEP_SIZE,
-			    0, HPAGE_SIZE);
-	});
+	MmSpec s = seed000_trylock_retry(true);
 	MmProgram p(s);
 	auto r = run_explorer(p, "pct", 20000);
 	ASSERT_TRUE(r.first.has_value()) << r.schedules << " schedules";
@@ -180,9 +122,7 @@ TEST(HugetlbSeed000, TrylockProposalCanRetryForever)
 	EXPECT_NE(frames_of(r).find("huge_pmd_share"), std::string::npos) << describe_first(r);
 	// The same program with today's kernel: no retry loop, so the fault finishes and the punch
 	// and the mmap follow.
-	MmSpec fixed = s;
-	fixed.cfg.fixes.set("hugetlb_pmd_share_trylock", false);
-	MmProgram q(fixed);
+	MmProgram q(seed000_trylock_retry(false));
 	auto clean = run_explorer(q, "pct", 5000);
 	EXPECT_FALSE(clean.first.has_value()) << describe_first(clean);
 }

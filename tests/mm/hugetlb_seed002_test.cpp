@@ -13,53 +13,15 @@ namespace {
 
 using namespace mmtest;
 
-constexpr unsigned long XA = 4 * GIB;
-constexpr unsigned long XB = 8 * GIB;
-constexpr int NORESERVE_SHARED = mm::MAP_SHARED | mm::MAP_NORESERVE | mm::MAP_FIXED;
-constexpr int PUNCH = mm::FALLOC_FL_PUNCH_HOLE | mm::FALLOC_FL_KEEP_SIZE;
-
-// A and B share F's PMD table for [0, 1 GiB).
-void share_one_table(check::World& w, Ctx& c)
-{
-	// The setup is the same in every schedule: the harness checks the invariants once at its
-	// end instead of after every step of it.
-	w.set_check_quiescent(false);
-	w.set_nr_hugepages(2);
-	c.procs["A"] = w.create_process("A");
-	c.procs["B"] = w.create_process("B");
-	mm::file* f = w.hugetlbfs_create("F", GIB);
-	w.mmap(c.proc("A"), XA, GIB, RW, NORESERVE_SHARED, f);
-	w.mmap(c.proc("B"), XB, GIB, RW, NORESERVE_SHARED, f);
-	w.store(c.proc("B"), XB, 1);
-	w.load(c.proc("A"), XA);
-	w.set_check_quiescent(true);
-}
-
-MmSpec seed002(const char* title, std::initializer_list<const char*> on,
-	       std::initializer_list<const char*> off = {})
-{
-	MmSpec s;
-	s.title = title;
-	s.cfg = hugetlb_config(2);
-	for (const char* n : on)
-		EXPECT_TRUE(s.cfg.fixes.set(n, true)) << n;
-	for (const char* n : off)
-		EXPECT_TRUE(s.cfg.fixes.set(n, false)) << n;
-	s.init = share_one_table;
-	s.cpus.push_back([](check::World& w, Ctx& c) { w.load(c.proc("A"), XA + HPAGE_SIZE); });
-	s.cpus.push_back([](check::World& w, Ctx&) {
-		w.fallocate(*w.kernel().find_file("F"), PUNCH, 0, HPAGE_SIZE);
-	});
-	s.cpus.push_back([](check::World& w, Ctx& c) { w.munmap(c.proc("B"), XB, GIB); });
-	return s;
-}
+constexpr unsigned long XA = SEED_XA;
+constexpr unsigned long XB = SEED_XB;
 
 TEST(HugetlbSeed002, TheSharedTableIsSetUp)
 {
 	check::World w;
 	w.reset(hugetlb_config(2));
 	Ctx c;
-	share_one_table(w, c);
+	seed_setup(w, c, true);
 	mm::pmd_t* a = mm::walk_to_pmd(c.proc("A").mm, XA, false);
 	mm::pmd_t* b = mm::walk_to_pmd(c.proc("B").mm, XB, false);
 	ASSERT_NE(a, nullptr);
@@ -113,25 +75,6 @@ TEST(HugetlbSeed002, RcuWalkProposalSleepsInsideTheWalk)
 // Nadav Amit, 2021: after huge_pmd_unshare() the PUD range must be flushed before i_mmap_rwsem is
 // dropped. Without it the hole punch leaves A's TLB translating through a table A no longer
 // points to (and once the last sharer frees the pages, into freed memory).
-//
-//   P0: A loads page 0 (its TLB caches it)   P1: fallocate(PUNCH_HOLE) of page 1: unshares A
-MmSpec unshare_flush(const char* title, bool fix)
-{
-	MmSpec s;
-	s.title = title;
-	s.cfg = hugetlb_config(2);
-	s.cfg.fixes.set("hugetlb_unshare_flush", fix);
-	s.init = share_one_table;
-	s.cpus.push_back([](check::World& w, Ctx& c) {
-		w.load(c.proc("A"), XA);
-		w.load(c.proc("A"), XA);
-	});
-	s.cpus.push_back([](check::World& w, Ctx&) {
-		w.fallocate(*w.kernel().find_file("F"), PUNCH, HPAGE_SIZE, HPAGE_SIZE);
-	});
-	return s;
-}
-
 TEST(HugetlbUnshareFlush, StaleTlbAfterUnshareIsFoundWithTheFlushFixOff)
 {
 	MmProgram p(unshare_flush("unshare-flush-off", false));
