@@ -24,6 +24,19 @@ void page_cache_insert(address_space* mapping, pgoff_t index, folio* f)
 
 } // namespace
 
+void filemap_get_folios(address_space* mapping, pgoff_t start, pgoff_t end,
+			std::vector<folio*>& batch)
+{
+	mapping->i_pages_lock.lock();
+	for (const auto& [index, f] : mapping->i_pages) {
+		if (index >= start && index < end) {
+			folio_get(f);
+			batch.push_back(f);
+		}
+	}
+	mapping->i_pages_lock.unlock();
+}
+
 folio* filemap_get_folio(address_space* mapping, pgoff_t index, bool create)
 {
 	MM_FRAME("__filemap_get_folio");

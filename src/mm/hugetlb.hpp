@@ -254,6 +254,9 @@ pte_t* huge_pte_alloc(mm_struct* mm, vm_area_struct* vma, unsigned long addr);
 bool want_pmd_share(const vm_area_struct* vma, unsigned long addr);
 pte_t* huge_pmd_share(mm_struct* mm, vm_area_struct* vma, unsigned long addr, pud_t* pud);
 int huge_pmd_unshare(mm_struct* mm, vm_area_struct* vma, unsigned long addr, pte_t* ptep);
+// huge_pmd_unshare() under the table's ptl, as every range walker calls it at a PUD range's first
+// entry. Returns: true if the table was shared and this mm's reference to it is gone.
+bool huge_pmd_unshare_locked(mm_struct* mm, vm_area_struct* vma, unsigned long addr, pte_t* ptep);
 void hugetlb_unshare_pmds(vm_area_struct* vma, unsigned long start, unsigned long end);
 // huge_pte_lock(): the PMD table's split lock (2 MiB entries), taken with a use-after-free check.
 sim::SpinLock* huge_pte_lock(pte_t* ptep);

@@ -18,10 +18,7 @@ namespace {
 // (a private writable mapping is copy-on-write).
 pteval_t huge_pte_modify(pteval_t pte, unsigned long vm_flags)
 {
-	if (vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
-		pte |= _PAGE_USER;
-	else
-		pte &= ~_PAGE_USER;
+	pte = pte_modify(pte, vm_flags);
 	if ((vm_flags & VM_WRITE) && (vm_flags & VM_SHARED))
 		return pte_mkwrite(pte);
 	return pte_wrprotect(pte);
@@ -66,19 +63,16 @@ unsigned long hugetlb_change_protection(vm_area_struct* vma, unsigned long addre
 			address = pud_end;
 			continue;
 		}
-		sim::SpinLock* ptl = huge_pte_lock(ptep);
-		if (huge_pmd_unshare(mm, vma, address, ptep)) {
+		if (huge_pmd_unshare_locked(mm, vma, address, ptep)) {
 			++pages;
-			ptl->unlock();
 			shared_pmd = true;
 			address = pud_end;
 			continue;
 		}
-		ptl->unlock();
 		for (; address < pud_end; address += HPAGE_SIZE, ++ptep) {
 			if (ptep->peek() == 0)
 				continue;
-			ptl = huge_pte_lock(ptep);
+			sim::SpinLock* ptl = huge_pte_lock(ptep);
 			pteval_t pte = ptep_get(ptep);
 			if (is_migration_entry(pte)) {
 				if (is_writable_migration_entry(pte)) {

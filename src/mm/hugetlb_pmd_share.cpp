@@ -226,6 +226,17 @@ int huge_pmd_unshare(mm_struct* mm, vm_area_struct* vma, unsigned long addr, pte
 	return 1;
 }
 
+// The ptl + huge_pmd_unshare() + unlock step of __unmap_hugepage_range(),
+// hugetlb_change_protection() and hugetlb_unshare_pmds() (mm/hugetlb.c, v6.1).
+// Context: as huge_pmd_unshare(). Returns: true if the table was shared and is no longer ours.
+bool huge_pmd_unshare_locked(mm_struct* mm, vm_area_struct* vma, unsigned long addr, pte_t* ptep)
+{
+	sim::SpinLock* ptl = huge_pte_lock(ptep);
+	bool unshared = huge_pmd_unshare(mm, vma, addr, ptep) != 0;
+	ptl->unlock();
+	return unshared;
+}
+
 // Models huge_pte_alloc() (mm/hugetlb.c, v6.1, CONFIG_ARCH_WANT_GENERAL_HUGETLB): the PMD entry
 // for addr, sharing a PMD table when possible. Context: may sleep.
 // Returns: the entry, or nullptr on -ENOMEM.
@@ -266,9 +277,7 @@ void hugetlb_unshare_pmds(vm_area_struct* vma, unsigned long start, unsigned lon
 		pte_t* ptep = hugetlb_walk(vma, address);
 		if (ptep == nullptr)
 			continue;
-		sim::SpinLock* ptl = huge_pte_lock(ptep);
-		huge_pmd_unshare(mm, vma, address, ptep);
-		ptl->unlock();
+		huge_pmd_unshare_locked(mm, vma, address, ptep);
 	}
 	// flush_hugetlb_tlb_range(): before i_mmap_rwsem goes, after which the last sharer may free
 	// the table.

@@ -225,18 +225,14 @@ int gather_surplus_pages(Kernel& k, long delta)
 	return ret;
 }
 
-// return_unused_surplus_pages(): drop `unused` reservations and free as many surplus pages.
-// Context: hugetlb_lock held on entry and exit, dropped while freeing.
-void return_unused_surplus_pages(Kernel& k, unsigned long unused)
+// Up to nr_pages free pool pages out of the pool (remove_pool_huge_folio()), then back to the
+// page allocator (update_and_free_pages_bulk()) with hugetlb_lock dropped, as the kernel frees.
+// Context: hugetlb_lock held on entry and exit.
+void free_pool_huge_folios(hugetlb_globals& hg, unsigned long nr_pages, bool acct_surplus)
 {
-	MM_FRAME("return_unused_surplus_pages");
-	hugetlb_globals& hg = hugetlb_of(k);
-	hstate& h = hg.h;
-	h.resv_huge_pages -= unused;
-	unsigned long nr_pages = std::min(unused, h.surplus_huge_pages);
 	std::vector<folio*> page_list;
 	while (nr_pages--) {
-		folio* f = remove_pool_huge_folio(h, true);
+		folio* f = remove_pool_huge_folio(hg.h, acct_surplus);
 		if (f == nullptr)
 			break;
 		page_list.push_back(f);
@@ -245,6 +241,17 @@ void return_unused_surplus_pages(Kernel& k, unsigned long unused)
 	for (folio* f : page_list)
 		update_and_free_hugetlb_folio(f);
 	hg.hugetlb_lock.lock_irq();
+}
+
+// return_unused_surplus_pages(): drop `unused` reservations and free as many surplus pages.
+// Context: hugetlb_lock held on entry and exit, dropped while freeing.
+void return_unused_surplus_pages(Kernel& k, unsigned long unused)
+{
+	MM_FRAME("return_unused_surplus_pages");
+	hugetlb_globals& hg = hugetlb_of(k);
+	hstate& h = hg.h;
+	h.resv_huge_pages -= unused;
+	free_pool_huge_folios(hg, std::min(unused, h.surplus_huge_pages), true);
 }
 
 // dequeue_huge_page_vma(). Context: hugetlb_lock held.
@@ -343,17 +350,8 @@ int set_max_huge_pages(Kernel& k, unsigned long count)
 		// rest into surplus, which leaves the pool as it is freed.
 		unsigned long min_count = h.resv_huge_pages + h.nr_huge_pages - h.free_huge_pages;
 		min_count = std::max(count, min_count);
-		std::vector<folio*> page_list;
-		while (min_count < persistent()) {
-			folio* f = remove_pool_huge_folio(h, false);
-			if (f == nullptr)
-				break;
-			page_list.push_back(f);
-		}
-		hg.hugetlb_lock.unlock_irq();
-		for (folio* f : page_list)
-			update_and_free_hugetlb_folio(f);
-		hg.hugetlb_lock.lock_irq();
+		if (min_count < persistent())
+			free_pool_huge_folios(hg, persistent() - min_count, false);
 		while (count < persistent() && h.surplus_huge_pages < h.nr_huge_pages)
 			++h.surplus_huge_pages; // adjust_pool_surplus(h, nodes_allowed, 1)
 	}

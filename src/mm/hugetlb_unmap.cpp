@@ -59,9 +59,7 @@ void __unmap_hugepage_range(mmu_gather& tlb, vm_area_struct* vma, unsigned long 
 			address = pud_end; // address |= last_addr_mask
 			continue;
 		}
-		sim::SpinLock* ptl = huge_pte_lock(ptep);
-		if (huge_pmd_unshare(mm, vma, address, ptep)) {
-			ptl->unlock();
+		if (huge_pmd_unshare_locked(mm, vma, address, ptep)) {
 			if (k.fixed(Fix::hugetlb_unshare_flush)) {
 				tlb_flush_pmd_range(tlb, address & PUD_MASK, PUD_SIZE);
 				force_flush = true;
@@ -71,11 +69,10 @@ void __unmap_hugepage_range(mmu_gather& tlb, vm_area_struct* vma, unsigned long 
 			address = pud_end;
 			continue;
 		}
-		ptl->unlock();
 		for (; address < pud_end; address += HPAGE_SIZE, ++ptep) {
 			if (ptep->peek() == 0)
 				continue;
-			ptl = huge_pte_lock(ptep);
+			sim::SpinLock* ptl = huge_pte_lock(ptep);
 			pteval_t pte = ptep_get(ptep);
 			if (pte_none(pte)) {
 				ptl->unlock();

@@ -130,13 +130,7 @@ void hugetlb_unmap_file_folio(address_space* mapping, folio* f, pgoff_t index)
 // hugetlb_delete_from_page_cache(). Context: folio locked.
 void hugetlb_delete_from_page_cache(address_space* mapping, folio* f)
 {
-	mapping->i_pages_lock.lock();
-	auto& v = mapping->i_pages;
-	auto it = std::find_if(v.begin(), v.end(), [f](const auto& e) { return e.second == f; });
-	if (it != v.end())
-		v.erase(it);
-	f->mapping = nullptr;
-	mapping->i_pages_lock.unlock();
+	filemap_remove_folio(mapping, f);
 	folio_put(f); // the page cache's reference
 }
 
@@ -171,16 +165,8 @@ void remove_inode_hugepages(inode* ino, unsigned long lstart, unsigned long lend
 	pgoff_t start = lstart >> HPAGE_SHIFT;
 	pgoff_t end = truncate_op ? ~pgoff_t(0) : lend >> HPAGE_SHIFT;
 	long freed = 0;
-	// filemap_get_folios(): the folios of the range, each with a reference.
 	std::vector<folio*> batch;
-	mapping->i_pages_lock.lock();
-	for (const auto& [index, f] : mapping->i_pages) {
-		if (index >= start && index < end) {
-			folio_get(f);
-			batch.push_back(f);
-		}
-	}
-	mapping->i_pages_lock.unlock();
+	filemap_get_folios(mapping, start, end, batch);
 	for (folio* f : batch) {
 		pgoff_t index = f->index;
 		// Same mutex as a fault on this page: no new mapping appears while we remove it.

@@ -80,6 +80,8 @@ int dup_mmap(mm_struct* mm, mm_struct* oldmm);
 int copy_page_range(vm_area_struct* dst, vm_area_struct* src);
 
 // ---- mprotect, mremap, madvise (mprotect.cpp, mremap.cpp, madvise.cpp) ----
+// pte_modify(): pte with the user and write permissions of vm_flags (never adds write).
+pteval_t pte_modify(pteval_t pte, unsigned long vm_flags);
 int do_mprotect(mm_struct* mm, unsigned long start, unsigned long len, int prot);
 long do_mremap(mm_struct* mm, unsigned long addr, unsigned long old_len, unsigned long new_len,
 	       int flags, unsigned long new_addr);
@@ -120,9 +122,16 @@ pgoff_t linear_page_index(const vm_area_struct* vma, unsigned long addr);
 // The page-cache folio at index with a reference for the caller; allocated (zeroed, as tmpfs
 // does) if absent and `create`. nullptr if absent and !create, or on -ENOMEM.
 folio* filemap_get_folio(address_space* mapping, pgoff_t index, bool create);
+// filemap_get_folios(): appends the cached folios of [start, end) (in pages) to batch, each
+// with a reference for the caller.
+void filemap_get_folios(address_space* mapping, pgoff_t start, pgoff_t end,
+			std::vector<folio*>& batch);
 // unmap_mapping_range(): zap every mapping of file pages [start, end) (in pages), including
 // private COW copies when even_cows.
 void unmap_mapping_range(address_space* mapping, pgoff_t start, pgoff_t end, bool even_cows);
+// filemap_remove_folio(): f leaves the cache (the cache's reference stays with the caller).
+// Context: f locked.
+void filemap_remove_folio(address_space* mapping, folio* f);
 // Removes pages [start, end) from the cache (truncate_inode_pages_range).
 void truncate_inode_pages_range(address_space* mapping, pgoff_t start, pgoff_t end);
 

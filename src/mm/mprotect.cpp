@@ -12,7 +12,6 @@
 #include "sim/frame.hpp"
 
 namespace mm {
-namespace {
 
 pteval_t pte_modify(pteval_t pte, unsigned long vm_flags)
 {
@@ -24,6 +23,8 @@ pteval_t pte_modify(pteval_t pte, unsigned long vm_flags)
 		pte = pte_wrprotect(pte);
 	return pte;
 }
+
+namespace {
 
 bool can_change_pte_writable(Kernel& k, vm_area_struct* vma, pteval_t pte)
 {

@@ -10,7 +10,6 @@
 #include <algorithm>
 
 namespace mm {
-namespace {
 
 // filemap_remove_folio(). Context: folio locked.
 void filemap_remove_folio(address_space* mapping, folio* f)
@@ -24,21 +23,12 @@ void filemap_remove_folio(address_space* mapping, folio* f)
 	mapping->i_pages_lock.unlock();
 }
 
-} // namespace
-
 void truncate_inode_pages_range(address_space* mapping, pgoff_t start, pgoff_t end)
 {
 	MM_FRAME("truncate_inode_pages_range");
 	// find_lock_entries(): the folios in range, each with a reference.
 	std::vector<folio*> batch;
-	mapping->i_pages_lock.lock();
-	for (const auto& [index, f] : mapping->i_pages) {
-		if (index >= start && index < end) {
-			folio_get(f);
-			batch.push_back(f);
-		}
-	}
-	mapping->i_pages_lock.unlock();
+	filemap_get_folios(mapping, start, end, batch);
 	for (folio* f : batch) {
 		MM_FRAME("truncate_inode_folio");
 		folio_lock(f);
