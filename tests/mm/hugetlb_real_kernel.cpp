@@ -431,14 +431,15 @@ bool RealKernel::fork(const std::string& proc, const std::string& child)
 void RealKernel::exit(const std::string& proc)
 {
 	int fd = servers_.at(proc);
+	pid_t pid = pids_.at(proc);
 	send_line(fd, "exit");
 	::close(fd);
+	// proc may be the map's own key (stop_all): erase last.
+	pids_.erase(proc);
 	servers_.erase(proc);
 	// Every server is our child (CLONE_PARENT): reap it, so that its exit, including the task
 	// work that drops the last references to files, is complete.
 	int status = 0;
-	pid_t pid = pids_.at(proc);
-	pids_.erase(proc);
 	while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
 }
@@ -455,8 +456,10 @@ int RealKernel::shmdt(const std::string& proc, const std::string& map)
 
 void RealKernel::stop_all()
 {
-	while (!servers_.empty())
-		exit(servers_.begin()->first);
+	while (!servers_.empty()) {
+		const std::string name = servers_.begin()->first;
+		exit(name);
+	}
 }
 
 } // namespace realk

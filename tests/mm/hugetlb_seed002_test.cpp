@@ -6,7 +6,7 @@
 // inside its RCU-protected walk. Also the 2021 flush after huge_pmd_unshare (Nadav Amit).
 //
 //   A: [4 GiB, 5 GiB) and B: [8 GiB, 9 GiB), MAP_SHARED|MAP_NORESERVE of F, both faulted page 0:
-//   they share P. P0: A faults page 1   P1: fallocate(PUNCH_HOLE) of page 0   P2: B munmaps
+//   they share P. P0: A faults page 1   P1: fallocate(PUNCH_HOLE) of page 2   P2: B munmaps
 #include "hugetlb_harness.hpp"
 
 namespace {
