@@ -290,6 +290,14 @@ file* hugetlb_file_setup(Kernel& k, std::string_view name, unsigned long size,
 void hugetlb_vmtruncate(inode* ino, unsigned long offset);
 void hugetlbfs_fput(file* f);
 void hugetlbfs_get_file(file* f);
+// fdget() / fdput() for the length of a syscall on a file: another thread may close the
+// descriptor meanwhile (unlink() of the scenarios closes the creator's), and the last fput()
+// evicts the inode. fdget() fails (EBADF) once the last reference is gone, as get_file_rcu()
+// does; a file still mapped somewhere stays reachable (the model has one count per inode).
+// No-ops unless f is on hugetlbfs (other files are never evicted here).
+// Returns: false if the file is gone.
+bool hugetlbfs_fdget(file* f);
+void hugetlbfs_fdput(file* f);
 // task_work_run(): the deferred __fput()s of the calling CPU (inode eviction).
 void hugetlb_task_work(Kernel& k);
 // vm_ops->open / ->close of a hugetlb VMA: shm_open/shm_close for SysV attaches, then the

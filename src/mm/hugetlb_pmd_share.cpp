@@ -294,6 +294,10 @@ void hugetlb_free_pgtables_check(vm_area_struct* vma)
 	for (const auto& [svma, sharer] : hg.shared_with_dying) {
 		if (svma != vma)
 			continue;
+		// A step of free_pgtables() (this check has no frame of its own) so that the trace
+		// shows where the table goes: is_vm_hugetlb_page() read again. It exists only in
+		// schedules about to raise, so it changes no clean schedule.
+		(void)vma->vm_flags.load();
 		sim::raise(sim::ViolationKind::invariant,
 			   "huge_pmd_share() gave " + sharer->name + " the PMD table of a VMA of " +
 				   vma->vm_mm->name +

@@ -225,6 +225,19 @@ void hugetlbfs_get_file(file* f)
 	HUGETLBFS_I(*f->f_inode->k, f->f_inode)->i_count.inc();
 }
 
+bool hugetlbfs_fdget(file* f)
+{
+	if (f == nullptr || !f->f_inode->hugetlbfs)
+		return true;
+	return HUGETLBFS_I(*f->f_inode->k, f->f_inode)->i_count.inc_not_zero();
+}
+
+void hugetlbfs_fdput(file* f)
+{
+	if (f != nullptr && f->f_inode->hugetlbfs)
+		hugetlbfs_fput(f);
+}
+
 // fput(): the last reference to an unlinked inode evicts it, as task work of this CPU.
 void hugetlbfs_fput(file* f)
 {
@@ -460,10 +473,16 @@ file* Kernel::hugetlbfs_create(std::string_view name, unsigned long size)
 int Kernel::sys_fallocate(file* f, int mode, unsigned long offset, unsigned long len)
 {
 	MM_FRAME("vfs_fallocate");
+	// vfs_fallocate(): a hole punch must keep the size.
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
 	if (!is_file_hugepages(f))
 		return -EOPNOTSUPP;
+	if (!hugetlbfs_fdget(f))
+		return -EBADF;
 	int r = hugetlbfs_fallocate(f, mode, offset, len);
 	observer_commit(*this, r);
+	hugetlbfs_fdput(f);
 	hugetlb_task_work(*this);
 	return r;
 }

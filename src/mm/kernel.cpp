@@ -165,10 +165,13 @@ long Kernel::sys_mmap(process& p, unsigned long addr, unsigned long len, int pro
 	if (off & ~PAGE_MASK)
 		return -EINVAL;
 	mm_struct* mm = p.mm;
+	if (!hugetlbfs_fdget(f))
+		return -EBADF;
 	mm->mmap_lock.down_write();
 	long r = do_mmap(mm, f, addr, len, prot, flags, off >> PAGE_SHIFT);
 	observer_commit(*this, r);
 	mm->mmap_lock.up_write();
+	hugetlbfs_fdput(f);
 	hugetlb_task_work(*this);
 	return r;
 }
@@ -250,11 +253,15 @@ int Kernel::sys_ftruncate(file* f, unsigned long size)
 {
 	MM_FRAME("do_truncate");
 	inode* ino = f->f_inode;
+	if (!hugetlbfs_fdget(f))
+		return -EBADF;
 	ino->i_rwsem.down_write();
 	if (ino->hugetlbfs) {
 		int r = hugetlbfs_setattr(ino, size);
 		observer_commit(*this, r);
 		ino->i_rwsem.up_write();
+		hugetlbfs_fdput(f);
+		hugetlb_task_work(*this);
 		return r;
 	}
 	unsigned long old = ino->i_size.load();
