@@ -17,7 +17,8 @@ constexpr Errno kErrnos[] = {
     {"ENOMEM", ENOMEM}, {"EACCES", EACCES}, {"EFAULT", EFAULT}, {"EBUSY", EBUSY},
     {"EEXIST", EEXIST}, {"EINVAL", EINVAL}, {"ENFILE", ENFILE}, {"EMFILE", EMFILE},
     {"EFBIG", EFBIG},   {"ENOSPC", ENOSPC}, {"ERANGE", ERANGE}, {"ENOSYS", ENOSYS},
-    {"EIDRM", EIDRM},   {"EOVERFLOW", EOVERFLOW}, {"EHWPOISON", 133},
+    {"EIDRM", EIDRM},   {"EOVERFLOW", EOVERFLOW}, {"EOPNOTSUPP", EOPNOTSUPP},
+    {"EHWPOISON", 133},
 };
 
 } // namespace
