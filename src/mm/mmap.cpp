@@ -4,6 +4,7 @@
 // Differences: the VMA tree is a sorted vector; munmap keeps mmap_lock for write throughout
 // (no downgrade to read); no VMA merging; no per-VMA locks.
 #include "mm/internal.hpp"
+#include "mm/huge_mm.hpp"
 #include "mm/vma.hpp"
 #include "sim/frame.hpp"
 
@@ -77,6 +78,7 @@ int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_b
 	}
 	if (anon_vma_clone(n, vma))
 		return -ENOMEM;
+	vma_adjust_trans_huge(vma, addr); // no THP may straddle the new boundary
 	// vma_prepare()/vma_complete() (2.6.34: vma_adjust()): the fields change under the
 	// file's i_mmap_rwsem and the anon_vma root lock, so rmap walkers never see a
 	// half-updated VMA (issue #6 has the versions that did not).
