@@ -39,6 +39,9 @@ private:
 	void check_page_cache(const mm::Kernel& k);
 	void check_vmas(const mm::Kernel& k);
 	void check_tlbs(const mm::Kernel& k);
+	// THP (issue #7): the PTE tables deposited with the huge PMDs of a PMD table.
+	void check_deposits(const mm::Kernel& k, const mm::ptdesc* pmd_table, unsigned long va,
+			    const mm::mm_struct* mm);
 
 	// Depth-first walk of one mm's tables: (table, va of its first entry). Reused.
 	struct TableAt {
@@ -48,7 +51,8 @@ private:
 	std::vector<TableAt> stack_;
 	ExtraRefs extra_refs_;
 	// Per pfn, valid below Phys::high_water() (sized once, cleared per check up to it).
-	std::vector<int> maps_;       // present leaf entries mapping that page
+	std::vector<int> maps_;       // present PTEs mapping that page
+	std::vector<int> entire_maps_; // huge leaf entries mapping the folio (at its head pfn)
 	std::vector<int> table_refs_; // table pointers leading to it
 	std::vector<std::uint8_t> in_cache_;
 };

@@ -499,20 +499,7 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 	};
 	if (!e.value_ok)
 		return where() + " succeeded, but the address space allows only " + e.str();
-	bool racing = false;
-	for (Pending& op : used_pending()) {
-		if (!affects(op, s, addr) && !(op.kind == Pending::Kind::fork && !op.committed &&
-					       op.space == &s))
-			continue;
-		racing = true;
-		if (write) {
-			Cell* c = find(op.stores, addr);
-			if (c)
-				c->add(value);
-			else
-				put(op.stores, addr, Cell::of(value));
-		}
-	}
+	bool racing = note_racing(s, addr, write, value);
 	if (write) {
 		store(s, addr, value);
 		return std::nullopt;
@@ -530,6 +517,43 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 			put(s.priv, addr, Cell::of(value));
 	}
 	return std::nullopt;
+}
+
+bool Oracle::note_racing(AbsSpace& s, unsigned long addr, bool write, std::uint64_t value)
+{
+	bool racing = false;
+	for (Pending& op : used_pending()) {
+		if (!affects(op, s, addr) && !(op.kind == Pending::Kind::fork && !op.committed &&
+					       op.space == &s))
+			continue;
+		racing = true;
+		if (write) {
+			Cell* c = find(op.stores, addr);
+			if (c)
+				c->add(value);
+			else
+				put(op.stores, addr, Cell::of(value));
+		}
+	}
+	return racing;
+}
+
+Expect Oracle::contents(const mm::process& p, unsigned long addr)
+{
+	AbsSpace& s = space_of(p);
+	addr &= mm::PAGE_MASK;
+	for (const Pending& op : used_pending())
+		if (affects(op, s, addr))
+			return Expect{};
+	return expect_committed(s, addr, false, true);
+}
+
+void Oracle::dma_store(const mm::process& p, unsigned long addr, std::uint64_t value)
+{
+	AbsSpace& s = space_of(p);
+	addr &= mm::PAGE_MASK;
+	note_racing(s, addr, true, value);
+	store(s, addr, value);
 }
 
 Pending& Oracle::begin(int cpu, Pending::Kind kind, const mm::process* p)

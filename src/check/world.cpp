@@ -37,6 +37,7 @@ MapKind kind_of(int flags, const mm::file* f)
 World::World()
 {
 	k_.set_observer(this);
+	inv_.set_extra_refs([this](const mm::folio* f) { return pins_.refs(f); });
 }
 
 void World::reset(const mm::Config& cfg)
@@ -44,6 +45,7 @@ void World::reset(const mm::Config& cfg)
 	k_.reset(cfg);
 	k_.set_observer(this);
 	oracle_.reset();
+	pins_.reset();
 	active_ = 0;
 }
 
@@ -249,6 +251,7 @@ void World::on_commit(int cpu_id, long result)
 	if (op->kind == Kind::mremap) {
 		op->new_start = static_cast<unsigned long>(result);
 	}
+	pins_.on_commit(*op);
 	oracle_.commit(cpu_id);
 }
 
@@ -256,6 +259,7 @@ void World::check_invariants()
 {
 	MM_FRAME("check_invariants");
 	inv_.check(k_);
+	pins_.check_coherence(k_);
 }
 
 } // namespace check
