@@ -1,0 +1,286 @@
+// Seed 001 (2014): GUP-fast against THP collapse and page/table freeing, under IPI and
+// broadcast TLB flushing. Each race: found by the explorer with its fix off (broadcast
+// flush), clean with it on; the IPI-flush controls are clean with the 2022 fixes off (the
+// thread's point: an IPI flush waits for IRQ-off GUP-fast), and today's kernel is clean
+// under both flush modes, exhaustively at preemption bound 2.
+#include "mm_harness.hpp"
+
+#include "mm/gup.hpp"
+#include "mm/huge_mm.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace mmtest;
+using mm::Fix;
+using mm::Proposal;
+using mm::TlbFlushMode;
+
+constexpr unsigned long X = 0x40000000; // 2 MiB aligned
+constexpr unsigned PIN_W = mm::FOLL_PIN | mm::FOLL_WRITE;
+
+mm::Config config(TlbFlushMode flush, std::initializer_list<Fix> off = {})
+{
+	mm::Config c;
+	c.tlb_flush = flush;
+	for (Fix f : off)
+		c.fixes.set(f, false);
+	return c;
+}
+
+// A's [X, X + 2 MiB) faulted as small pages with THP off, then THP switched on, so that
+// khugepaged has something to collapse. Page 0 holds 1.
+void small_pages_then_thp(check::World& w, Ctx& c)
+{
+	c.procs["A"] = w.create_process("A");
+	w.set_thp(false);
+	w.mmap(c.proc("A"), X, mm::PMD_SIZE, RW, ANON | mm::MAP_FIXED);
+	w.store(c.proc("A"), X, 1);
+	w.set_thp(true);
+}
+
+// Andrea Arcangeli's interleaving (LKML 2014-10-27):
+//
+//   CPU0                                   CPU1
+//   pin_user_pages_fast(X)                 khugepaged: collapse_huge_page(X)
+//     local_irq_disable(); pmd = *pmdp
+//                                          pmdp_collapse_flush(): broadcast, no wait
+//                                          __collapse_huge_page_isolate(): refcount 1: go
+//     pte = *ptep; try_grab_folio_fast()
+//     recheck pte: same -> page S
+//                                          __collapse_huge_page_copy(): S -> THP H
+//                                          set_pmd_at(H)
+//   DMA write 42 into S
+//   load X  -> H: 1, not 42                "gup_fast went out of sync with virtual memory"
+MmSpec collapse_vs_gup_fast(const mm::Config& cfg)
+{
+	MmSpec p;
+	p.title = "khugepaged-vs-gup_fast";
+	p.cfg = cfg;
+	p.init = small_pages_then_thp;
+	p.cpus.push_back([](check::World& w, Ctx& c) {
+		int h = w.pin(c.proc("A"), X, 1, PIN_W, true);
+		w.dma_write(h, 0, 42);
+		w.load(c.proc("A"), X);
+		w.unpin(h);
+	});
+	p.cpus.push_back([](check::World& w, Ctx& c) { w.collapse(c.proc("A"), X); });
+	return p;
+}
+
+// Jann Horn (2022): GUP-fast still walks the PTE table collapse deposited with the THP, and
+// munmap of the THP frees the deposited table at once (zap_deposited_table).
+//
+//   CPU0                                   CPU1
+//   local_irq_disable(); pmd = *pmdp (T)
+//                                          collapse_huge_page(): T deposited with THP
+//                                          munmap(X, 2 MiB): zap_huge_pmd(): pte_free(T)
+//   pte = READ_ONCE(T[0])  -> use after free
+MmSpec collapse_munmap_vs_gup_fast(const mm::Config& cfg)
+{
+	MmSpec p;
+	p.title = "khugepaged+munmap-vs-gup_fast";
+	p.cfg = cfg;
+	p.init = small_pages_then_thp;
+	p.cpus.push_back([](check::World& w, Ctx& c) {
+		int h = w.pin(c.proc("A"), X, 1, PIN_W, true);
+		w.unpin(h);
+	});
+	p.cpus.push_back([](check::World& w, Ctx& c) {
+		w.collapse(c.proc("A"), X);
+		w.munmap(c.proc("A"), X, mm::PMD_SIZE);
+	});
+	return p;
+}
+
+// Benjamin Herrenschmidt / Andrea (2014): with broadcast flushing the page GUP-fast read may
+// be freed (and reused) before its reference is taken, so a plain increment revives a free
+// page; increment-unless-zero plus the PTE recheck backs off instead.
+//
+//   CPU0                                   CPU1
+//   local_irq_disable(); pte = *ptep (S)
+//                                          munmap(X): clear pte, broadcast flush, free S
+//   get_page(S)  -> reference on a free page
+MmSpec munmap_vs_gup_fast(const mm::Config& cfg)
+{
+	MmSpec p;
+	p.title = "munmap-vs-gup_fast";
+	p.cfg = cfg;
+	p.init = [](check::World& w, Ctx& c) {
+		c.procs["A"] = w.create_process("A");
+		w.mmap(c.proc("A"), X, PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
+		w.store(c.proc("A"), X, 1);
+	};
+	p.cpus.push_back([](check::World& w, Ctx& c) {
+		int h = w.pin(c.proc("A"), X, 1, mm::FOLL_GET | mm::FOLL_WRITE, true);
+		w.unpin(h);
+	});
+	p.cpus.push_back([](check::World& w, Ctx& c) { w.munmap(c.proc("A"), X, PAGE_SIZE); });
+	return p;
+}
+
+// Jason Gunthorpe (2020): fork write-protects a page GUP-fast is pinning; without the
+// write_protect_seq check the pin survives on a page now COW-shared with the child, and the
+// parent's next write COWs away from its own pinned page.
+//
+//   CPU0                                   CPU1
+//                                          fork: copy_present_pte(): not pinned: share
+//   pin_user_pages_fast(X): pte writable,
+//   grab, recheck: same -> page S
+//                                          clear PG_anon_exclusive, write-protect
+//   store X = 7: COW -> A gets a copy
+//   DMA read of S: 1, but A sees 7
+MmSpec fork_vs_gup_fast(const mm::Config& cfg)
+{
+	MmSpec p;
+	p.title = "fork-vs-gup_fast";
+	p.cfg = cfg;
+	p.init = [](check::World& w, Ctx& c) {
+		c.procs["A"] = w.create_process("A");
+		w.mmap(c.proc("A"), X, PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
+		w.store(c.proc("A"), X, 1);
+	};
+	p.cpus.push_back([](check::World& w, Ctx& c) {
+		int h = w.pin(c.proc("A"), X, 1, PIN_W, true);
+		w.store(c.proc("A"), X, 7);
+		w.dma_read(h, 0);
+		w.unpin(h);
+	});
+	p.cpus.push_back([](check::World& w, Ctx& c) { w.fork(c.proc("A"), "B"); });
+	return p;
+}
+
+void expect_found(const MmSpec& s, std::uint64_t schedules = 20000)
+{
+	MmProgram p(s);
+	auto r = run_explorer(p, "dfs", schedules, 2);
+	ASSERT_TRUE(r.first.has_value()) << s.title << ": not found in " << r.schedules
+					 << " schedules";
+	std::printf("%s: found after %llu schedules: %s\n", s.title.c_str(),
+		    static_cast<unsigned long long>(r.first->schedule_index),
+		    describe_first(r).c_str());
+}
+
+void expect_clean(const MmSpec& s)
+{
+	MmProgram p(s);
+	auto r = run_explorer(p, "dfs", 0, 2);
+	EXPECT_FALSE(r.first.has_value()) << s.title << ": " << describe_first(r);
+	EXPECT_TRUE(r.exhausted) << r.schedules << " schedules";
+	std::printf("%s: clean, %llu schedules\n", s.title.c_str(),
+		    static_cast<unsigned long long>(r.schedules));
+}
+
+TEST(GupFastVsCollapse, AndreasRaceIsFoundUnderBroadcastFlushWithBoth2022FixesOff)
+{
+	expect_found(collapse_vs_gup_fast(config(
+		TlbFlushMode::broadcast, {Fix::gup_fast_pmd_recheck, Fix::khugepaged_gup_fast_ipi})));
+}
+
+TEST(GupFastVsCollapse, IsCleanUnderIpiFlushEvenWithBoth2022FixesOff)
+{
+	expect_clean(collapse_vs_gup_fast(
+		config(TlbFlushMode::ipi, {Fix::gup_fast_pmd_recheck, Fix::khugepaged_gup_fast_ipi})));
+}
+
+TEST(GupFastVsCollapse, IsCleanWithTodaysFixesUnderBroadcastFlush)
+{
+	expect_clean(collapse_vs_gup_fast(config(TlbFlushMode::broadcast)));
+}
+
+TEST(GupFastVsCollapse, IsCleanWithTodaysFixesUnderIpiFlush)
+{
+	expect_clean(collapse_vs_gup_fast(config(TlbFlushMode::ipi)));
+}
+
+// Either 2022 fix closes Andrea's race on its own: the PMD recheck makes GUP-fast back off,
+// the IPI makes collapse wait for GUP-fast before it checks the refcounts.
+TEST(GupFastVsCollapse, PmdRecheckAloneMakesItClean)
+{
+	expect_clean(collapse_vs_gup_fast(
+		config(TlbFlushMode::broadcast, {Fix::khugepaged_gup_fast_ipi})));
+}
+
+TEST(GupFastVsCollapse, KhugepagedIpiAloneMakesItClean)
+{
+	expect_clean(collapse_vs_gup_fast(
+		config(TlbFlushMode::broadcast, {Fix::gup_fast_pmd_recheck})));
+}
+
+// Andrea's two 2014 proposals, each instead of the PMD recheck (and without the 2022 IPI).
+TEST(GupFastVsCollapse, AndreasIpiAfterThePmdClearMakesItClean)
+{
+	mm::Config c = config(TlbFlushMode::broadcast, {Fix::khugepaged_gup_fast_ipi});
+	c.fixes.set(Proposal::collapse_ipi_after_pmd_clear, true);
+	expect_clean(collapse_vs_gup_fast(c));
+}
+
+TEST(GupFastVsCollapse, AndreasRefcountRecheckAfterThePteClearMakesItClean)
+{
+	mm::Config c = config(TlbFlushMode::broadcast, {Fix::khugepaged_gup_fast_ipi});
+	c.fixes.set(Proposal::collapse_recheck_refcount, true);
+	expect_clean(collapse_vs_gup_fast(c));
+}
+
+TEST(GupFastVsDepositedTableFree, IsFoundUnderBroadcastFlushWithoutTheKhugepagedIpi)
+{
+	expect_found(collapse_munmap_vs_gup_fast(
+		config(TlbFlushMode::broadcast, {Fix::khugepaged_gup_fast_ipi})));
+}
+
+TEST(GupFastVsDepositedTableFree, IsCleanWithTheKhugepagedIpi)
+{
+	expect_clean(collapse_munmap_vs_gup_fast(config(TlbFlushMode::broadcast)));
+}
+
+TEST(GupFastVsDepositedTableFree, IsCleanUnderIpiFlushWithoutTheKhugepagedIpi)
+{
+	expect_clean(collapse_munmap_vs_gup_fast(
+		config(TlbFlushMode::ipi, {Fix::khugepaged_gup_fast_ipi})));
+}
+
+TEST(GupFastSpeculativeRef, PlainIncrementIsFoundTakingAReferenceOnAFreedPageUnderBroadcast)
+{
+	expect_found(munmap_vs_gup_fast(
+		config(TlbFlushMode::broadcast, {Fix::gup_fast_speculative_ref})));
+}
+
+TEST(GupFastSpeculativeRef, PlainIncrementIsCleanUnderIpiFlush)
+{
+	expect_clean(munmap_vs_gup_fast(config(TlbFlushMode::ipi, {Fix::gup_fast_speculative_ref})));
+}
+
+TEST(GupFastSpeculativeRef, IncrementUnlessZeroWithRecheckIsCleanUnderBroadcast)
+{
+	expect_clean(munmap_vs_gup_fast(config(TlbFlushMode::broadcast)));
+}
+
+// Without RCU-deferred table freeing, a broadcast flush lets munmap free the PTE table
+// GUP-fast is reading (HAVE_RCU_TABLE_FREE, the thread's first point).
+TEST(GupFastTableFree, ImmediateTableFreeIsFoundUnderBroadcastFlush)
+{
+	mm::Config c = config(TlbFlushMode::broadcast);
+	c.table_free = mm::TableFreeMode::immediate;
+	expect_found(munmap_vs_gup_fast(c));
+}
+
+TEST(GupFastTableFree, ImmediateTableFreeIsCleanUnderIpiFlush)
+{
+	mm::Config c = config(TlbFlushMode::ipi);
+	c.table_free = mm::TableFreeMode::immediate;
+	expect_clean(munmap_vs_gup_fast(c));
+}
+
+TEST(GupFastVsFork, IsFoundWithoutTheWriteProtectSeqcount)
+{
+	expect_found(fork_vs_gup_fast(
+		config(TlbFlushMode::ipi, {Fix::gup_fast_fork_seqcount})));
+}
+
+TEST(GupFastVsFork, IsCleanWithTheWriteProtectSeqcount)
+{
+	expect_clean(fork_vs_gup_fast(config(TlbFlushMode::ipi)));
+}
+
+} // namespace
