@@ -72,11 +72,16 @@ int Pins::add(const process& p, unsigned long addr, unsigned flags, int nr, page
 	const AbsSpace& s = oracle.space_of(p);
 	for (int i = 0; i < pin.nr; ++i) {
 		page* pg = pages[i];
+		unsigned long a = addr + static_cast<unsigned long>(i) * PAGE_SIZE;
 		pin.pages[static_cast<std::size_t>(i)] = pg;
-		const AbsVma* v = abs_vma_at(s, addr + static_cast<unsigned long>(i) * PAGE_SIZE);
+		const AbsVma* v = abs_vma_at(s, a);
 		bool shared = v != nullptr && v->kind == MapKind::file_shared;
+		// A syscall still changing this address (a MADV_DONTNEED racing with the pin, say)
+		// may have removed the page GUP saw or let GUP fault in a new one: not judged.
+		bool settled = oracle.contents(p, a).value_ok;
 		pin.attached[static_cast<std::size_t>(i)] =
-			(flags & FOLL_WRITE) || ((flags & FOLL_PIN) && (PageAnon(pg) || shared));
+			settled &&
+			((flags & FOLL_WRITE) || ((flags & FOLL_PIN) && (PageAnon(pg) || shared)));
 	}
 	pins_.push_back(pin);
 	return static_cast<int>(pins_.size()) - 1;

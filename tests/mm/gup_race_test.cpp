@@ -151,15 +151,63 @@ MmSpec fork_vs_gup_fast(const mm::Config& cfg)
 	return p;
 }
 
-void expect_found(const MmSpec& s, std::uint64_t schedules = 20000)
+// The other direction of the same race: the process's stores no longer reach the device.
+MmSpec collapse_vs_gup_fast_read(const mm::Config& cfg)
+{
+	MmSpec p = collapse_vs_gup_fast(cfg);
+	p.title = "khugepaged-vs-gup_fast+dma_read";
+	p.cpus[0] = [](check::World& w, Ctx& c) {
+		int h = w.pin(c.proc("A"), X, 1, mm::FOLL_PIN, true);
+		w.store(c.proc("A"), X, 5);
+		w.dma_read(h, 0);
+		w.unpin(h);
+	};
+	return p;
+}
+
+// Today's kernel with THPs under GUP-fast: splitting a THP (partial munmap) and zapping a
+// whole one (MADV_DONTNEED) while GUP-fast pins a page of it.
+MmSpec thp_zap_vs_gup_fast(const mm::Config& cfg, bool whole)
+{
+	MmSpec p;
+	p.title = whole ? "zap_huge_pmd-vs-gup_fast" : "__split_huge_pmd-vs-gup_fast";
+	p.cfg = cfg;
+	p.cfg.transparent_hugepage = true;
+	p.init = [](check::World& w, Ctx& c) {
+		c.procs["A"] = w.create_process("A");
+		w.mmap(c.proc("A"), X, mm::PMD_SIZE, RW, ANON | mm::MAP_FIXED);
+		w.store(c.proc("A"), X + PAGE_SIZE, 1);
+	};
+	p.cpus.push_back([](check::World& w, Ctx& c) {
+		int h = w.pin(c.proc("A"), X + PAGE_SIZE, 1, PIN_W, true);
+		w.dma_write(h, 0, 42);
+		w.load(c.proc("A"), X + PAGE_SIZE);
+		w.unpin(h);
+	});
+	p.cpus.push_back([whole](check::World& w, Ctx& c) {
+		if (whole)
+			w.madvise(c.proc("A"), X, mm::PMD_SIZE, mm::MADV_DONTNEED);
+		else
+			w.munmap(c.proc("A"), X, PAGE_SIZE);
+	});
+	return p;
+}
+
+// Returns the first violation's message. Without quiescent checks only the accesses
+// themselves (loads, DMA) can find the race.
+std::string expect_found(const MmSpec& s, bool quiescent_checks = true)
 {
 	MmProgram p(s);
-	auto r = run_explorer(p, "dfs", schedules, 2);
-	ASSERT_TRUE(r.first.has_value()) << s.title << ": not found in " << r.schedules
+	p.world().set_check_quiescent(quiescent_checks);
+	auto r = run_explorer(p, "dfs", 20000, 2);
+	EXPECT_TRUE(r.first.has_value()) << s.title << ": not found in " << r.schedules
 					 << " schedules";
+	if (!r.first)
+		return {};
 	std::printf("%s: found after %llu schedules: %s\n", s.title.c_str(),
 		    static_cast<unsigned long long>(r.first->schedule_index),
 		    describe_first(r).c_str());
+	return r.first->violation.message;
 }
 
 void expect_clean(const MmSpec& s)
@@ -192,6 +240,39 @@ TEST(GupFastVsCollapse, IsCleanWithTodaysFixesUnderBroadcastFlush)
 TEST(GupFastVsCollapse, IsCleanWithTodaysFixesUnderIpiFlush)
 {
 	expect_clean(collapse_vs_gup_fast(config(TlbFlushMode::ipi)));
+}
+
+TEST(GupFastVsCollapse, ProcessStoresLostToTheDeviceAreFoundByTheCoherenceCheck)
+{
+	std::string m = expect_found(collapse_vs_gup_fast_read(config(
+		TlbFlushMode::broadcast, {Fix::gup_fast_pmd_recheck, Fix::khugepaged_gup_fast_ipi})));
+	EXPECT_NE(m.find("GUP coherence"), std::string::npos) << m;
+}
+
+TEST(GupFastVsCollapse, ProcessStoresLostToTheDeviceAreFoundByTheDmaRead)
+{
+	std::string m = expect_found(
+		collapse_vs_gup_fast_read(config(TlbFlushMode::broadcast,
+						 {Fix::gup_fast_pmd_recheck, Fix::khugepaged_gup_fast_ipi})),
+		false);
+	EXPECT_NE(m.find("DMA read through a GUP pin"), std::string::npos) << m;
+}
+
+TEST(GupFastVsCollapse, ProcessStoresReachTheDeviceWithTodaysFixes)
+{
+	expect_clean(collapse_vs_gup_fast_read(config(TlbFlushMode::broadcast)));
+}
+
+TEST(GupFastVsThpZap, SplittingAThpUnderGupFastIsCleanUnderBothFlushModes)
+{
+	expect_clean(thp_zap_vs_gup_fast(config(TlbFlushMode::broadcast), false));
+	expect_clean(thp_zap_vs_gup_fast(config(TlbFlushMode::ipi), false));
+}
+
+TEST(GupFastVsThpZap, ZappingAWholeThpUnderGupFastIsCleanUnderBothFlushModes)
+{
+	expect_clean(thp_zap_vs_gup_fast(config(TlbFlushMode::broadcast), true));
+	expect_clean(thp_zap_vs_gup_fast(config(TlbFlushMode::ipi), true));
 }
 
 // Either 2022 fix closes Andrea's race on its own: the PMD recheck makes GUP-fast back off,
