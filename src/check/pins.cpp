@@ -12,13 +12,6 @@ namespace {
 
 using namespace mm;
 
-std::string hex(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
-
 std::string flags_name(unsigned f)
 {
 	std::string s = (f & FOLL_PIN) ? "FOLL_PIN" : "FOLL_GET";
@@ -176,9 +169,11 @@ void Pins::check_coherence(const Kernel& k) const
 			long now = mapped_pfn(k, pin.proc->mm, a);
 			if (now == static_cast<long>(pg->pfn))
 				continue;
+			char where[32];
+			std::snprintf(where, sizeof where, "%#lx", a);
 			sim::raise(sim::ViolationKind::invariant,
 				   "GUP coherence: " + pin.proc->name + " pinned pfn " +
-					   std::to_string(pg->pfn) + " at " + hex(a) + " (" +
+					   std::to_string(pg->pfn) + " at " + where + " (" +
 					   flags_name(pin.flags) + "), but its page tables now map " +
 					   (now < 0 ? std::string("nothing") : "pfn " + std::to_string(now)) +
 					   " there",

@@ -39,6 +39,14 @@ inline void small_pages_then_thp(check::World& w, Ctx& c)
 	w.set_thp(true);
 }
 
+// A's one page at X, holding 1.
+inline void one_page(check::World& w, Ctx& c)
+{
+	c.procs["A"] = w.create_process("A");
+	w.mmap(c.proc("A"), X, PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
+	w.store(c.proc("A"), X, 1);
+}
+
 // Andrea Arcangeli's interleaving (LKML 2014-10-27):
 //
 //   CPU0                                   CPU1
@@ -106,11 +114,7 @@ inline MmSpec munmap_vs_gup_fast(const mm::Config& cfg)
 	MmSpec p;
 	p.title = "munmap-vs-gup_fast";
 	p.cfg = cfg;
-	p.init = [](check::World& w, Ctx& c) {
-		c.procs["A"] = w.create_process("A");
-		w.mmap(c.proc("A"), X, PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
-		w.store(c.proc("A"), X, 1);
-	};
+	p.init = one_page;
 	p.cpus.push_back([](check::World& w, Ctx& c) {
 		int h = w.pin(c.proc("A"), X, 1, mm::FOLL_GET | mm::FOLL_WRITE, true);
 		w.unpin(h);
@@ -135,11 +139,7 @@ inline MmSpec fork_vs_gup_fast(const mm::Config& cfg)
 	MmSpec p;
 	p.title = "fork-vs-gup_fast";
 	p.cfg = cfg;
-	p.init = [](check::World& w, Ctx& c) {
-		c.procs["A"] = w.create_process("A");
-		w.mmap(c.proc("A"), X, PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
-		w.store(c.proc("A"), X, 1);
-	};
+	p.init = one_page;
 	p.cpus.push_back([](check::World& w, Ctx& c) {
 		int h = w.pin(c.proc("A"), X, 1, PIN_W, true);
 		w.store(c.proc("A"), X, 7);
