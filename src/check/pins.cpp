@@ -56,7 +56,8 @@ long mapped_pfn(const Kernel& k, const mm_struct* mm, unsigned long addr)
 int Pins::add(const process& p, unsigned long addr, unsigned flags, int nr, page** pages,
 	      Oracle& oracle)
 {
-	Pin pin;
+	Pin& pin = *pins_.alloc();
+	pin.handle = static_cast<int>(pins_.used()) - 1;
 	pin.proc = &p;
 	pin.addr = addr;
 	pin.flags = flags;
@@ -76,21 +77,21 @@ int Pins::add(const process& p, unsigned long addr, unsigned flags, int nr, page
 			settled &&
 			((flags & FOLL_WRITE) || ((flags & FOLL_PIN) && (PageAnon(pg) || shared)));
 	}
-	pins_.push_back(pin);
-	return static_cast<int>(pins_.size()) - 1;
+	return pin.handle;
 }
 
 Pin* Pins::find(int handle)
 {
-	if (handle < 0 || handle >= static_cast<int>(pins_.size()))
+	if (handle < 0 || handle >= static_cast<int>(pins_.used()))
 		return nullptr;
-	return &pins_[static_cast<std::size_t>(handle)];
+	return &pins_.at(static_cast<std::size_t>(handle));
 }
 
 int Pins::refs(const folio* f) const
 {
 	int n = 0;
-	for (const Pin& pin : pins_) {
+	for (std::size_t h = 0; h < pins_.used(); ++h) {
+		const Pin& pin = pins_.at(h);
 		if (!pin.held)
 			continue;
 		for (int i = 0; i < pin.nr; ++i)
@@ -102,7 +103,8 @@ int Pins::refs(const folio* f) const
 
 void Pins::detach(const process* p, unsigned long lo, unsigned long hi, bool get_only)
 {
-	for (Pin& pin : pins_) {
+	for (std::size_t h = 0; h < pins_.used(); ++h) {
+		Pin& pin = pins_.at(h);
 		if (pin.proc != p || (get_only && !(pin.flags & FOLL_GET)))
 			continue;
 		for (int i = 0; i < pin.nr; ++i) {
@@ -141,7 +143,8 @@ void Pins::on_commit(const Pending& op)
 		detach(p, 0, TASK_SIZE, true);
 		break;
 	case Pending::Kind::ftruncate:
-		for (Pin& pin : pins_) {
+		for (std::size_t h = 0; h < pins_.used(); ++h) {
+			Pin& pin = pins_.at(h);
 			for (int i = 0; i < pin.nr; ++i) {
 				const page* pg = pin.pages[static_cast<std::size_t>(i)];
 				if (pg->mapping == op.file->f_mapping &&
@@ -158,7 +161,8 @@ void Pins::on_commit(const Pending& op)
 
 void Pins::check_coherence(const Kernel& k) const
 {
-	for (const Pin& pin : pins_) {
+	for (std::size_t h = 0; h < pins_.used(); ++h) {
+		const Pin& pin = pins_.at(h);
 		if (!pin.held || pin.proc->mm->dead)
 			continue;
 		for (int i = 0; i < pin.nr; ++i) {

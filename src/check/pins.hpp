@@ -18,12 +18,12 @@
 #include <array>
 #include <cstdint>
 #include <string>
-#include <vector>
 
 namespace check {
 
 struct Pin {
 	static constexpr int kMaxPages = 16;
+	int handle = -1;
 	const mm::process* proc = nullptr;
 	unsigned long addr = 0; // of pages[0]
 	unsigned flags = 0;     // FOLL_*
@@ -31,17 +31,18 @@ struct Pin {
 	std::array<mm::page*, kMaxPages> pages{};
 	std::array<bool, kMaxPages> attached{}; // judged and not legitimately removed
 	bool held = false;                      // not yet unpinned
+	void reset() { *this = Pin{}; }
 };
 
 class Pins {
 public:
 	void reset() { pins_.clear(); }
+	// The pin of a handle, nullptr if there is none. Pins never move.
+	Pin* find(int handle);
 	// Records a pin GUP returned; `kind` is the abstract mapping kind of each page at the
 	// time (decides whether it is judged). Returns its handle.
 	int add(const mm::process& p, unsigned long addr, unsigned flags, int nr, mm::page** pages,
 		Oracle& oracle);
-	// The pin of a handle, nullptr if there is none.
-	Pin* find(int handle);
 	// References the held pins account for on folio f (Invariants::set_extra_refs).
 	int refs(const mm::folio* f) const;
 	// A syscall committed: pins whose mapping it removes stop being judged.
@@ -52,7 +53,7 @@ public:
 
 private:
 	void detach(const mm::process* p, unsigned long lo, unsigned long hi, bool get_only);
-	std::vector<Pin> pins_;
+	mm::Pool<Pin> pins_; // reused across schedules; stable addresses
 };
 
 } // namespace check
