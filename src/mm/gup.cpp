@@ -14,11 +14,13 @@
 
 namespace mm {
 
+// Models folio_maybe_dma_pinned() for small folios (see gup.hpp).
 bool folio_maybe_dma_pinned(folio* f)
 {
 	return folio_ref_count(f) >= GUP_PIN_COUNTING_BIAS;
 }
 
+// Models try_grab_folio() (was try_grab_page). Context: the page's ptl held.
 folio* try_grab_folio(page* pg, int refs, unsigned flags)
 {
 	folio* f = page_folio(pg);
@@ -26,11 +28,13 @@ folio* try_grab_folio(page* pg, int refs, unsigned flags)
 	return f;
 }
 
+// Models gup_put_folio().
 void gup_put_folio(folio* f, int refs, unsigned flags)
 {
 	folio_put_refs(f, (flags & FOLL_PIN) ? refs * GUP_PIN_COUNTING_BIAS : refs);
 }
 
+// Models gup_must_unshare() without the vma (as GUP-fast calls it).
 bool gup_must_unshare(unsigned flags, page* pg)
 {
 	if ((flags & (FOLL_WRITE | FOLL_PIN)) != FOLL_PIN)
@@ -159,6 +163,7 @@ long __get_user_pages(mm_struct* mm, unsigned long start, long nr_pages, unsigne
 	return i ? i : ret;
 }
 
+// Models get_user_pages_unlocked(). Context: may sleep; takes mmap_lock for read.
 long get_user_pages_unlocked(mm_struct* mm, unsigned long start, long nr_pages,
 			     unsigned gup_flags, page** pages)
 {

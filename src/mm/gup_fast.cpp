@@ -201,6 +201,8 @@ long gup_fast(mm_struct* mm, unsigned long start, unsigned long end, unsigned gu
 
 } // namespace
 
+// Models gup_fast_fallback() (internal_get_user_pages_fast before v6.10). Context: may sleep
+// (the slow path).
 long gup_fast_fallback(mm_struct* mm, unsigned long start, long nr_pages, unsigned gup_flags,
 		       page** pages)
 {

@@ -19,6 +19,7 @@
 
 namespace mm {
 
+// Models pmd_lock() with split PMD ptlocks. Context: may spin.
 sim::SpinLock* pmd_lock(pmd_t* pmd)
 {
 	sim::SpinLock* ptl = ptl_of(pmd);
@@ -26,12 +27,15 @@ sim::SpinLock* pmd_lock(pmd_t* pmd)
 	return ptl;
 }
 
+// Models thp_vma_suitable_order(vma, addr, PMD_ORDER).
 bool thp_vma_suitable(const vm_area_struct* vma, unsigned long addr)
 {
 	unsigned long haddr = addr & PMD_MASK;
 	return haddr >= vma->start() && haddr + PMD_SIZE <= vma->end();
 }
 
+// Models thp_vma_allowable_order() for PMD_ORDER with TVA_ENFORCE_SYSFS.
+// Differences: only anon private VMAs; no VM_HUGEPAGE/VM_NOHUGEPAGE, no prctl.
 bool thp_vma_allowable(const vm_area_struct* vma, unsigned long addr)
 {
 	if (!vma_is_anonymous(vma) || (vma->flags() & (VM_SHARED | VM_HUGETLB)) ||
@@ -41,6 +45,7 @@ bool thp_vma_allowable(const vm_area_struct* vma, unsigned long addr)
 	return kernel_of(vma->vm_mm).thp_enabled().load();
 }
 
+// Models __pmd_trans_huge_lock(). Returns the held PMD lock, or nullptr.
 sim::SpinLock* __pmd_trans_huge_lock(pmd_t* pmd)
 {
 	sim::SpinLock* ptl = pmd_lock(pmd);
@@ -126,9 +131,13 @@ vm_fault_t do_huge_pmd_wp_page(vm_area_struct* vma, pmd_t* pmd, pteval_t orig_pm
 
 } // namespace
 
+// Models the PMD level of __handle_mm_fault() (mm/memory.c): create_huge_pmd(),
+// wp_huge_pmd(), huge_pmd_set_accessed(). Context: mmap_lock held for read.
+// Returns: true if the fault was handled here (*ret), false for the PTE level.
 bool handle_pmd_fault(vm_area_struct* vma, pmd_t* pmd, pteval_t orig_pmd, unsigned long address,
 		      unsigned flags, vm_fault_t* ret)
 {
+	vma->vm_mm->mmap_lock.assert_held();
 	if (vma->flags() & VM_HUGETLB)
 		return false;
 	if (pte_none(orig_pmd)) {
@@ -162,6 +171,7 @@ bool zap_huge_pmd(mmu_gather& tlb, vm_area_struct* vma, pmd_t* pmd, unsigned lon
 {
 	MM_FRAME("zap_huge_pmd");
 	Kernel& k = kernel_of(vma->vm_mm);
+	vma->vm_mm->mmap_lock.assert_held();
 	sim::SpinLock* ptl = __pmd_trans_huge_lock(pmd);
 	if (ptl == nullptr)
 		return false;
@@ -187,6 +197,7 @@ int copy_huge_pmd(vm_area_struct* dst_vma, vm_area_struct* src_vma, pmd_t* dst_p
 {
 	MM_FRAME("copy_huge_pmd");
 	mm_struct* dst_mm = dst_vma->vm_mm;
+	src_vma->vm_mm->mmap_lock.assert_write_held();
 	Kernel& k = kernel_of(dst_mm);
 	ptdesc* pgtable = k.pgtables().alloc(GFP_KERNEL, PT_PTE, dst_mm, addr & PMD_MASK);
 	if (pgtable == nullptr)
@@ -233,6 +244,7 @@ bool change_huge_pmd(mmu_gather& tlb, vm_area_struct* vma, pmd_t* pmd, unsigned 
 {
 	MM_FRAME("change_huge_pmd");
 	Kernel& k = kernel_of(vma->vm_mm);
+	vma->vm_mm->mmap_lock.assert_write_held();
 	sim::SpinLock* ptl = __pmd_trans_huge_lock(pmd);
 	if (ptl == nullptr)
 		return false;
@@ -258,6 +270,7 @@ namespace {
 void __split_huge_pmd_locked(vm_area_struct* vma, pmd_t* pmd, unsigned long haddr)
 {
 	Kernel& k = kernel_of(vma->vm_mm);
+	ptl_of(pmd)->assert_held();
 	// Never small and huge TLB entries for one address at once: make the PMD non-present
 	// (still huge, so walkers wait for our lock), flush, and only then install the table.
 	pteval_t old_pmd = pmdp_invalidate(vma, haddr, pmd);
@@ -293,6 +306,7 @@ void __split_huge_pmd_locked(vm_area_struct* vma, pmd_t* pmd, unsigned long hadd
 void __split_huge_pmd(vm_area_struct* vma, pmd_t* pmd, unsigned long address)
 {
 	MM_FRAME("__split_huge_pmd");
+	vma->vm_mm->mmap_lock.assert_held();
 	unsigned long haddr = address & PMD_MASK;
 	sim::SpinLock* ptl = pmd_lock(pmd);
 	pteval_t v = ptep_get(pmd);
@@ -301,6 +315,8 @@ void __split_huge_pmd(vm_area_struct* vma, pmd_t* pmd, unsigned long address)
 	ptl->unlock();
 }
 
+// Models vma_adjust_trans_huge() / split_huge_pmd_if_needed() for one new boundary.
+// Context: mmap_lock held for write (__split_vma).
 void vma_adjust_trans_huge(vm_area_struct* vma, unsigned long addr)
 {
 	// split_huge_pmd_if_needed(): a huge PMD that straddles the new VMA boundary.
@@ -316,6 +332,7 @@ page* follow_huge_pmd(vm_area_struct* vma, unsigned long address, pmd_t* pmd, un
 		      bool* unshare)
 {
 	Kernel& k = kernel_of(vma->vm_mm);
+	ptl_of(pmd)->assert_held();
 	pteval_t pmdval = ptep_get(pmd);
 	if (!pte_present(pmdval) || ((flags & FOLL_WRITE) && !pte_write(pmdval)))
 		return nullptr;

@@ -31,35 +31,35 @@ namespace {
 constexpr int khugepaged_max_ptes_none = HPAGE_PMD_NR - 1;
 constexpr int khugepaged_max_ptes_shared = HPAGE_PMD_NR / 2;
 
-// An entry of the unhooked table we own (see the file comment).
+// An entry of the unhooked table we own (see the file comment), or read under its ptl.
 pteval_t owned_pte(const pte_t* pte)
 {
 	pt_check_live(ptdesc_of(pte), "read of a page-table entry");
 	return pte->peek();
 }
 
-// is_refcount_suitable(): every reference is a mapping; no GUP pin, no isolation, no
-// temporary get. The kernel's own check against pins.
+// Models is_refcount_suitable(): every reference is a mapping; no GUP pin, no isolation,
+// no temporary get. The kernel's own check against pins.
 bool is_refcount_suitable(folio* f)
 {
 	int expected = folio_mapcount(f);
 	return folio_ref_count(f) == expected;
 }
 
-// folio_isolate_lru() / folio_putback_lru(): off the LRU, so reclaim and migration leave it.
+// Models folio_isolate_lru(): off the LRU (PG_isolated), so reclaim and migration leave it.
 bool folio_isolate_lru(folio* f)
 {
 	return !folio_test_set_flag(f, PG_isolated);
 }
 
-// release_pte_folio().
+// Models release_pte_folio(): unlock, back on the LRU.
 void release_pte_folio(folio* f)
 {
 	folio_unlock(f);
 	folio_clear_flag(f, PG_isolated);
 }
 
-// release_pte_pages(): undo the isolation of the pages of [pte, _pte).
+// Models release_pte_pages(): undo the isolation of the pages of [pte, _pte).
 void release_pte_pages(Kernel& k, pte_t* pte, pte_t* _pte)
 {
 	while (--_pte >= pte) {
@@ -110,6 +110,8 @@ int __collapse_huge_page_isolate(vm_area_struct* vma, unsigned long address, pte
 {
 	MM_FRAME("__collapse_huge_page_isolate");
 	Kernel& k = kernel_of(vma->vm_mm);
+	vma->vm_mm->mmap_lock.assert_write_held();
+	ptl_of(pte)->assert_held();
 	int none_or_zero = 0, shared = 0, referenced = 0, result = SCAN_FAIL;
 	bool writable = false;
 	pte_t* _pte = pte;
@@ -311,6 +313,7 @@ int collapse_huge_page(mm_struct* mm, unsigned long address)
 {
 	MM_FRAME("collapse_huge_page");
 	Kernel& k = kernel_of(mm);
+	mm->mmap_lock.assert_held();
 	vm_area_struct* vma = nullptr;
 	pmd_t* pmd = nullptr;
 	// Allocate without mmap_lock: it may take long (compaction).
@@ -410,6 +413,7 @@ int hpage_collapse_scan_pmd(mm_struct* mm, unsigned long haddr, bool* mmap_locke
 {
 	MM_FRAME("hpage_collapse_scan_pmd");
 	Kernel& k = kernel_of(mm);
+	mm->mmap_lock.assert_held();
 	pmd_t* pmd = nullptr;
 	int result = find_pmd_or_thp_or_none(mm, haddr, &pmd);
 	if (result != SCAN_SUCCEED)
@@ -495,7 +499,8 @@ const char* scan_result_name(int r)
 	return names[r];
 }
 
-// khugepaged_scan_mm_slot() for the one PMD range of p around addr.
+// Models khugepaged_scan_mm_slot() for the one PMD range of p around addr. Context: may
+// sleep; takes mmap_lock for read (collapse_huge_page() upgrades to write).
 int Kernel::khugepaged_scan_pmd(process& p, unsigned long addr)
 {
 	MM_FRAME("khugepaged_scan_mm_slot");
@@ -517,6 +522,7 @@ int Kernel::khugepaged_scan_pmd(process& p, unsigned long addr)
 	return result;
 }
 
+// Models enabled_store() (mm/huge_memory.c) for "always" and "never".
 void Kernel::set_transparent_hugepage(bool enabled)
 {
 	MM_FRAME("enabled_store");

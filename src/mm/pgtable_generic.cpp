@@ -10,7 +10,8 @@
 
 namespace mm {
 
-// Context: the PMD lock held. Returns the old PMD (a table pointer).
+// Models pmdp_collapse_flush(). Context: the PMD lock held. Returns the old PMD (a table
+// pointer).
 pteval_t pmdp_collapse_flush(vm_area_struct* vma, unsigned long address, pmd_t* pmdp)
 {
 	MM_FRAME("pmdp_collapse_flush");
@@ -27,7 +28,8 @@ pteval_t pmdp_collapse_flush(vm_area_struct* vma, unsigned long address, pmd_t* 
 	return pmd;
 }
 
-// Context: the PMD lock held. Returns the old (present) PMD.
+// Models pmdp_invalidate() (x86: pmdp_establish(pmd_mkinvalid())). Context: the PMD lock
+// held. Returns the old (present) PMD.
 pteval_t pmdp_invalidate(vm_area_struct* vma, unsigned long address, pmd_t* pmdp)
 {
 	MM_FRAME("pmdp_invalidate");
@@ -38,6 +40,8 @@ pteval_t pmdp_invalidate(vm_area_struct* vma, unsigned long address, pmd_t* pmdp
 	return old;
 }
 
+// Models pgtable_trans_huge_deposit() (a stack here; FIFO in the kernel: either serves).
+// Context: the PMD lock held.
 void pgtable_trans_huge_deposit(pmd_t* pmdp, ptdesc* pgtable)
 {
 	ptdesc* pmd_table = ptdesc_of(pmdp);
@@ -46,6 +50,7 @@ void pgtable_trans_huge_deposit(pmd_t* pmdp, ptdesc* pgtable)
 	pmd_table->pmd_huge_pte = pgtable;
 }
 
+// Models pgtable_trans_huge_withdraw(). Context: the PMD lock held.
 ptdesc* pgtable_trans_huge_withdraw(pmd_t* pmdp)
 {
 	ptdesc* pmd_table = ptdesc_of(pmdp);
