@@ -17,7 +17,22 @@
 #include "sim/engine.hpp"
 #include "sim/frame.hpp"
 
+#include <cstdarg>
+#include <cstdio>
+
 namespace mm {
+
+void trace_notef(const char* fmt, ...)
+{
+	if (!sim::tracing())
+		return;
+	char buf[128];
+	va_list ap;
+	va_start(ap, fmt);
+	std::vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	sim::trace_note(buf);
+}
 
 // Models pmd_lock() with split PMD ptlocks. Context: may spin.
 sim::SpinLock* pmd_lock(pmd_t* pmd)

@@ -5,9 +5,6 @@
 #pragma once
 
 #include "mm/internal.hpp"
-#include "sim/engine.hpp"
-
-#include <cstdio>
 
 namespace mm {
 
@@ -41,14 +38,7 @@ inline bool pte_young(pteval_t v)
 }
 
 // Dbg: a note on the step just taken, in traces only ("pte -> pfn 4").
-template <class... Args> void trace_notef(const char* fmt, Args... args)
-{
-	if (!sim::tracing())
-		return;
-	char buf[128];
-	std::snprintf(buf, sizeof buf, fmt, args...);
-	sim::trace_note(buf);
-}
+void trace_notef(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
 
 // The PMD lock (pmd_lockptr with split PMD ptlocks): the ptl of the PMD table page.
 sim::SpinLock* pmd_lock(pmd_t* pmd);
