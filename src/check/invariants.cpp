@@ -113,6 +113,8 @@ void Invariants::walk_tables(const Kernel& k)
 			stack_.pop_back();
 			const ptdesc* pt = it.pt;
 			unsigned long span = span_of(pt->level);
+			if (pt->level == PT_PMD)
+				check_deposits(k, pt, it.va, mm);
 			for (int i = 0; i < PTRS_PER_TABLE; ++i) {
 				i = next_used_entry(*pt, i);
 				if (i == PTRS_PER_TABLE)
@@ -165,6 +167,44 @@ void Invariants::walk_tables(const Kernel& k)
 			}
 		}
 	}
+}
+
+void Invariants::check_deposits(const Kernel& k, const ptdesc* pmd_table, unsigned long va,
+				const mm_struct* mm)
+{
+	// THP (issue #7): one PTE table deposited per huge PMD of this table, each empty and
+	// reachable from nowhere else (pgtable_trans_huge_deposit()).
+	if (pmd_table->pmd_huge_pte == nullptr) {
+		bool any_huge = false;
+		for (int i = next_used_entry(*pmd_table, 0); i < PTRS_PER_TABLE && !any_huge;
+		     i = next_used_entry(*pmd_table, i + 1))
+			any_huge = pte_huge(pmd_table->entries[static_cast<std::size_t>(i)].peek());
+		if (!any_huge)
+			return; // the common case: no THP here
+	}
+	auto& phys = const_cast<Kernel&>(k).phys();
+	int huge = 0, deposited = 0;
+	for (int i = next_used_entry(*pmd_table, 0); i < PTRS_PER_TABLE;
+	     i = next_used_entry(*pmd_table, i + 1)) {
+		pteval_t v = pmd_table->entries[static_cast<std::size_t>(i)].peek();
+		if (pte_huge(v) && !folio_test(phys.pfn_to_page(pte_pfn(v))->head, PG_hugetlb))
+			++huge;
+	}
+	const std::string where = "PMD table " + hex(va) + " of " + mm->name;
+	for (const ptdesc* d = pmd_table->pmd_huge_pte; d != nullptr; d = d->deposit_next) {
+		++deposited;
+		pfn_t pfn = d->frame->pfn;
+		if (!live(d->lt) || d->level != PT_PTE)
+			fail(where + " has a freed or non-PTE table deposited");
+		++table_refs_[pfn];
+		if (next_used_entry(*d, 0) != PTRS_PER_TABLE)
+			fail("PTE table pfn " + std::to_string(pfn) + " deposited with a huge PMD of " +
+			     where + " is not empty");
+	}
+	if (huge != deposited)
+		fail(where + " has " + std::to_string(huge) + " huge PMDs but " +
+			     std::to_string(deposited) + " deposited PTE tables",
+		     {"every huge PMD keeps a PTE table for its split (pgtable_trans_huge_deposit)"});
 }
 
 void Invariants::check_page_cache(const Kernel& k)
@@ -231,7 +271,7 @@ void Invariants::check_pages(const Kernel& k)
 			     {"mapcount must change exactly when a leaf entry is set or cleared"});
 		if (pg->head != pg)
 			continue;
-		// Refcount identity for the folio.
+		// Refcount identity for the folio: one reference per mapping, small or huge.
 		int maps = entire_maps_[pfn];
 		for (long i = 0; i < folio_nr_pages(pg); ++i)
 			maps += maps_[pfn + static_cast<pfn_t>(i)];

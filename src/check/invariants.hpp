@@ -40,6 +40,9 @@ private:
 	void check_vmas(const mm::Kernel& k);
 	void check_tlbs(const mm::Kernel& k);
 	void check_hugetlb(const mm::Kernel& k);
+	// THP (issue #7): the PTE tables deposited with the huge PMDs of a PMD table.
+	void check_deposits(const mm::Kernel& k, const mm::ptdesc* pmd_table, unsigned long va,
+			    const mm::mm_struct* mm);
 
 	// Depth-first walk of one mm's tables: (table, va of its first entry). Reused.
 	struct TableAt {

@@ -515,6 +515,28 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 	};
 	if (!e.value_ok)
 		return where() + " succeeded, but the address space allows only " + e.str();
+	bool racing = note_racing(s, addr, write, value);
+	if (write) {
+		store(s, addr, value);
+		return std::nullopt;
+	}
+	if (!e.cell.allows(value))
+		return where() + " returned " + std::to_string(value) + ", expected " +
+		       e.cell.str();
+	// Coherence: once a value was read, later reads see it until the next store. Not while
+	// a syscall still decides which state this address is in.
+	if (!racing && !e.cell.any && e.cell.n > 1) {
+		const AbsVma* v = vma_at(s, addr);
+		if (v && v->kind == MapKind::file_shared)
+			put(file_of(*v->file).pages, file_index(*v, addr), Cell::of(value));
+		else if (v && (v->kind == MapKind::anon_private || find(s.priv, addr)))
+			put(s.priv, addr, Cell::of(value));
+	}
+	return std::nullopt;
+}
+
+bool Oracle::note_racing(AbsSpace& s, unsigned long addr, bool write, std::uint64_t value)
+{
 	bool racing = false;
 	for (Pending& op : used_pending()) {
 		if (!affects(op, s, addr) && !(op.kind == Pending::Kind::fork && !op.committed &&
@@ -534,23 +556,25 @@ std::optional<std::string> Oracle::on_access(const mm::process& p, unsigned long
 				put(op.stores, key, Cell::of(value));
 		}
 	}
-	if (write) {
-		store(s, addr, value);
-		return std::nullopt;
-	}
-	if (!e.cell.allows(value))
-		return where() + " returned " + std::to_string(value) + ", expected " +
-		       e.cell.str();
-	// Coherence: once a value was read, later reads see it until the next store. Not while
-	// a syscall still decides which state this address is in.
-	if (!racing && !e.cell.any && e.cell.n > 1) {
-		const AbsVma* v = vma_at(s, addr);
-		if (v && v->kind == MapKind::file_shared)
-			put(file_of(*v->file).pages, file_index(*v, addr), Cell::of(value));
-		else if (v && (v->kind == MapKind::anon_private || find(s.priv, addr)))
-			put(s.priv, addr, Cell::of(value));
-	}
-	return std::nullopt;
+	return racing;
+}
+
+Expect Oracle::contents(const mm::process& p, unsigned long addr)
+{
+	AbsSpace& s = space_of(p);
+	addr &= mm::PAGE_MASK;
+	for (const Pending& op : used_pending())
+		if (affects(op, s, addr))
+			return Expect{};
+	return expect_committed(s, addr, false, true);
+}
+
+void Oracle::dma_store(const mm::process& p, unsigned long addr, std::uint64_t value)
+{
+	AbsSpace& s = space_of(p);
+	addr &= mm::PAGE_MASK;
+	note_racing(s, addr, true, value);
+	store(s, addr, value);
 }
 
 Pending& Oracle::begin(int cpu, Pending::Kind kind, const mm::process* p)

@@ -158,6 +158,13 @@ public:
 	// Sets a file's size to the model's i_size (mmap and fallocate of hugetlbfs may grow it).
 	void sync_file_size(const mm::file& f);
 
+	// ---- GUP pins (issue #7): a device reading or writing through a pin ----
+	// The contents at addr whatever the mapping's permission; value_ok is false while a
+	// syscall in progress changes that address (the read is then not judged).
+	Expect contents(const mm::process& p, unsigned long addr);
+	// A DMA write through a pin: the process must now see `value` at addr.
+	void dma_store(const mm::process& p, unsigned long addr, std::uint64_t value);
+
 private:
 	// The committed state's answer; with ignore_prot, the contents whatever the permission.
 	Expect expect_committed(AbsSpace& s, unsigned long addr, bool write, bool ignore_prot = false);
@@ -165,6 +172,8 @@ private:
 	bool affects(const Pending& op, const AbsSpace& s, unsigned long addr) const;
 	void apply(Pending& op);
 	void store(AbsSpace& s, unsigned long addr, std::uint64_t value);
+	// Records a store into the syscalls in progress that it races with; true if any.
+	bool note_racing(AbsSpace& s, unsigned long addr, bool write, std::uint64_t value);
 	// Removes [lo, hi) from a VMA list, splitting VMAs that straddle the edges.
 	void punch(std::vector<AbsVma>& vmas, unsigned long lo, unsigned long hi);
 	// An empty space or file from the pools.

@@ -40,6 +40,7 @@ MapKind kind_of(int flags, const mm::file* f)
 World::World()
 {
 	k_.set_observer(this);
+	inv_.set_extra_refs([this](const mm::folio* f) { return pins_.refs(f); });
 }
 
 void World::reset(const mm::Config& cfg)
@@ -47,6 +48,7 @@ void World::reset(const mm::Config& cfg)
 	k_.reset(cfg);
 	k_.set_observer(this);
 	oracle_.reset();
+	pins_.reset();
 	active_ = 0;
 }
 
@@ -267,6 +269,7 @@ void World::on_commit(int cpu_id, long result)
 	if (op->kind == Kind::mremap) {
 		op->new_start = static_cast<unsigned long>(result);
 	}
+	pins_.on_commit(*op);
 	oracle_.commit(cpu_id);
 	// hugetlbfs_file_mmap() of a writable mapping may have grown the file.
 	if (op->kind == Kind::mmap && op->new_vma.hugetlb && op->new_vma.file != nullptr)
@@ -277,6 +280,7 @@ void World::check_invariants()
 {
 	MM_FRAME("check_invariants");
 	inv_.check(k_);
+	pins_.check_coherence(k_);
 }
 
 } // namespace check

@@ -9,6 +9,7 @@
 
 #include "check/invariants.hpp"
 #include "check/oracle.hpp"
+#include "check/pins.hpp"
 #include "mm/kernel.hpp"
 
 #include <string>
@@ -87,6 +88,23 @@ public:
 	void on_migration_end(const mm::folio& src) override;
 
 	// ---- GUP, THP, khugepaged (issue #7) ----
+	// Pins nr pages from addr (FOLL_GET or FOLL_PIN in gup_flags, maybe FOLL_WRITE) by
+	// GUP-fast with its slow-path fallback (fast) or by the slow path alone. Returns a
+	// handle (>= 0) holding the pages GUP took (maybe fewer than nr), or a negative errno.
+	int pin(mm::process& p, unsigned long addr, int nr, unsigned gup_flags, bool fast);
+	// A device reading / writing page `index` of a pin (DMA), judged against the process's
+	// view of that address while the pin is coherent (check/pins.hpp).
+	std::uint64_t dma_read(int handle, int index);
+	void dma_write(int handle, int index, std::uint64_t value);
+	// unpin_user_pages() / put_page() of every page of the pin.
+	void unpin(int handle);
+	// The number of pages a pin holds (0 for a bad handle).
+	int pin_pages(int handle);
+	// echo always|never > /sys/kernel/mm/transparent_hugepage/enabled
+	void set_thp(bool enabled);
+	// khugepaged collapsing the 2 MiB range of p around addr. Returns an mm::scan_result.
+	int collapse(mm::process& p, unsigned long addr);
+	Pins& pins() { return pins_; }
 
 	// ---- memory failure (issue #8) ----
 
@@ -119,6 +137,7 @@ private:
 	mm::Kernel k_;
 	Oracle oracle_;
 	Invariants inv_;
+	Pins pins_; // issue #7
 	int active_ = 0;
 	bool check_quiescent_ = true;
 	bool check_migration_ = true; // issue #6

@@ -167,6 +167,8 @@ std::string Kernel::describe(sim::Op op, const void* obj) const
 		return {};
 	if (obj == &phys_)
 		return "page allocator";
+	if (obj == &thp_enabled_)
+		return "transparent_hugepage/enabled";
 	if (const page* p = phys_.page_containing(obj))
 		return describe_page(p, obj);
 	if (const ptdesc* pt = pgtables_.containing(obj))

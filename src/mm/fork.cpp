@@ -6,10 +6,12 @@
 // mmap_lock, as the kernel does. Shared file VMAs without anon pages are not copied: the child
 // refaults them (vma_needs_copy).
 //
-// Differences: no VM_WIPEONFORK/VM_DONTCOPY, no THP or hugetlb entries here (issues #7, #5),
-// no rss counters, no uffd-wp bits.
+// Differences: no VM_WIPEONFORK/VM_DONTCOPY (hugetlb entries go to copy_hugetlb_page_range(),
+// THP PMDs to copy_huge_pmd()), no rss counters, no uffd-wp bits.
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/gup.hpp"
+#include "mm/huge_mm.hpp"
 
 #include "sim/frame.hpp"
 
@@ -17,14 +19,6 @@
 
 namespace mm {
 namespace {
-
-// GUP_PIN_COUNTING_BIAS (include/linux/mm.h): FOLL_PIN adds this much to the refcount.
-constexpr int GUP_PIN_COUNTING_BIAS = 1024;
-
-bool folio_maybe_dma_pinned(folio* f)
-{
-	return folio_ref_count(f) >= GUP_PIN_COUNTING_BIAS;
-}
 
 void ptep_set_wrprotect(pte_t* pte)
 {
@@ -46,27 +40,30 @@ copy_result copy_present_pte(vm_area_struct* dst_vma, vm_area_struct* src_vma, p
 			     pte_t* src_pte, pteval_t pte, unsigned long addr, folio** prealloc)
 {
 	Kernel& k = kernel_of(src_vma->vm_mm);
-	folio* f = vm_normal_folio(k, pte);
+	// The page carries the mapcount and PG_anon_exclusive, its folio the reference (they
+	// differ for a PTE-mapped THP).
+	page* pg = k.phys().pfn_to_page(pte_pfn(pte));
+	folio* f = page_folio(pg);
 	if (PageAnon(f)) {
 		folio_get(f);
 		// folio_try_dup_anon_rmap_pte(): an exclusive page that may be pinned stays the
 		// parent's; the child gets a copy (copy_present_page).
-		if (folio_test(f, PG_anon_exclusive) && folio_maybe_dma_pinned(f)) {
+		if (folio_test(pg, PG_anon_exclusive) && folio_maybe_dma_pinned(f)) {
 			folio_put(f);
 			if (*prealloc == nullptr)
 				return copy_result::need_prealloc;
 			folio* n = *prealloc;
 			*prealloc = nullptr;
-			n->data.store(f->data.load());
+			n->data.store(pg->data.load());
 			folio_add_new_anon_rmap(n, dst_vma, addr);
 			set_pte_at(dst_pte, pfn_pte(n->pfn, (dst_vma->flags() & VM_WRITE) != 0));
 			return copy_result::copied_prealloc;
 		}
-		folio_clear_flag(f, PG_anon_exclusive);
-		folio_add_anon_rmap_pte(f, dst_vma, addr);
+		folio_clear_flag(pg, PG_anon_exclusive);
+		folio_add_anon_rmap_pte(pg, dst_vma, addr);
 	} else {
 		folio_get(f);
-		folio_add_file_rmap_pte(f, dst_vma);
+		folio_add_file_rmap_pte(pg, dst_vma);
 	}
 	if (is_cow_mapping(src_vma->flags()) && pte_write(pte)) {
 		ptep_set_wrprotect(src_pte);
@@ -173,10 +170,15 @@ int copy_page_range(vm_area_struct* dst_vma, vm_area_struct* src_vma)
 	for (unsigned long addr = src_vma->start(); addr < src_vma->end() && ret == 0;) {
 		unsigned long next = std::min((addr & PMD_MASK) + PMD_SIZE, src_vma->end());
 		pmd_t* src_pmd = walk_to_pmd(src_mm, addr, false);
-		if (src_pmd != nullptr && !pte_none(ptep_get(src_pmd))) {
+		pteval_t pmdval = src_pmd != nullptr ? ptep_get(src_pmd) : 0;
+		if (!pte_none(pmdval)) {
 			pmd_t* dst_pmd = walk_to_pmd(dst_mm, addr, true);
-			ret = dst_pmd ? copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, next)
-				      : -ENOMEM;
+			// copy_pmd_range(): a THP is shared whole; -EAGAIN: it was split, copy PTEs.
+			int r = dst_pmd ? -EAGAIN : -ENOMEM;
+			if (dst_pmd && pmd_trans_huge(pmdval) && !(src_vma->flags() & VM_HUGETLB))
+				r = copy_huge_pmd(dst_vma, src_vma, dst_pmd, src_pmd, addr);
+			ret = r == -EAGAIN ? copy_pte_range(dst_vma, src_vma, dst_pmd, src_pmd, addr, next)
+					   : r;
 		}
 		addr = next;
 	}

@@ -58,6 +58,7 @@ void Kernel::reset(const Config& cfg)
 	next_id_ = 1;
 	rmap_walk_restarts = 0;
 	fork_copied_migration_entries = 0;
+	thp_enabled_.init(cfg.transparent_hugepage);
 }
 
 int Kernel::this_cpu() const

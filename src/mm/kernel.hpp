@@ -11,6 +11,7 @@
 #include "mm/phys.hpp"
 #include "mm/pgtable.hpp"
 #include "mm/tlb.hpp"
+#include "sim/atomic.hpp"
 #include "sim/op.hpp"
 
 #include <array>
@@ -27,6 +28,8 @@ struct Config {
 	int ncpus = 2;                // CPUs whose TLBs exist (the explorer's tasks, init included)
 	TlbFlushMode tlb_flush = TlbFlushMode::ipi;
 	TableFreeMode table_free = TableFreeMode::rcu;
+	// sysfs transparent_hugepage/enabled at boot: always (true) or never (issue #7).
+	bool transparent_hugepage = false;
 	FixSet fixes;
 };
 
@@ -201,6 +204,27 @@ public:
 	unsigned long fork_copied_migration_entries = 0;
 
 	// ---- GUP, THP, khugepaged (issue #7) ----
+	// get_user_pages_fast() / pin_user_pages_fast() (FOLL_PIN in gup_flags) on the calling
+	// CPU for the current process p: GUP-fast, falling back to the slow path for the rest.
+	// Fills pages[0..n) with referenced pages. Returns: n > 0, or a negative errno.
+	long get_user_pages_fast(process& p, unsigned long start, int nr_pages, unsigned gup_flags,
+				 page** pages);
+	// get_user_pages_unlocked() / pin_user_pages_unlocked(): the slow path alone.
+	long get_user_pages(process& p, unsigned long start, int nr_pages, unsigned gup_flags,
+			    page** pages);
+	// unpin_user_page() (FOLL_PIN) or put_page() (FOLL_GET) of one page GUP returned.
+	void unpin_user_page(page* pg, unsigned gup_flags);
+	// A device reading or writing a pinned page by DMA (one word per page).
+	std::uint64_t dma_read(page* pg);
+	void dma_write(page* pg, std::uint64_t value);
+	// echo always|never > /sys/kernel/mm/transparent_hugepage/enabled
+	void set_transparent_hugepage(bool enabled);
+	bool transparent_hugepage_enabled() const { return thp_enabled_.peek(); }
+	// khugepaged scanning the PMD range of p that contains addr and collapsing it into a THP
+	// (hpage_collapse_scan_pmd -> collapse_huge_page). Returns: an enum scan_result value.
+	int khugepaged_scan_pmd(process& p, unsigned long addr);
+	// Read by THP-eligible faults (hugepage_global_enabled()); written by the sysfs store.
+	const sim::Atomic<bool>& thp_enabled() const { return thp_enabled_; }
 
 	// ---- memory failure (issue #8) ----
 
@@ -253,6 +277,7 @@ private:
 	AccessObserver* observer_ = nullptr;
 	int next_id_ = 1;
 	std::unique_ptr<hugetlb_globals> hugetlb_; // issue #5
+	sim::Atomic<bool> thp_enabled_; // issue #7: transparent_hugepage/enabled
 };
 
 // The Kernel of an mm (model functions reach global state through their mm).

@@ -3,10 +3,11 @@
 // do_shared_fault, do_wp_page, migration_entry_wait (mm/migrate.c). Zapping is in zap.cpp.
 //
 // Differences: no shared zero page (a read fault on anon memory allocates a zeroed page); no
-// per-VMA locks (faults hold mmap_lock for read); no swap; THP and hugetlb come with issues
-// #7 and #5; accessed/dirty bits are not maintained by the hardware walk.
+// per-VMA locks (faults hold mmap_lock for read); no swap; hugetlb faults: hugetlb_fault.cpp,
+// THP faults: huge_memory.cpp; accessed/dirty bits are not maintained by the hardware walk.
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/huge_mm.hpp"
 #include "sim/frame.hpp"
 #include "sim/rcu.hpp"
 
@@ -20,6 +21,7 @@ struct vm_fault {
 	unsigned flags;
 	pgoff_t pgoff;
 	pmd_t* pmd;
+	pteval_t orig_pmd = 0; // the PMD as read once by __handle_mm_fault()
 	pte_t* pte = nullptr;
 	pteval_t orig_pte = 0;
 	sim::SpinLock* ptl = nullptr;
@@ -170,9 +172,12 @@ vm_fault_t do_cow_fault(vm_fault& vmf)
 	return 0;
 }
 
-// wp_can_reuse_anon_folio() (v6.x): reuse in place when we hold the only reference.
+// wp_can_reuse_anon_folio() (v6.x): reuse in place when we hold the only reference. A large
+// folio (a PTE-mapped THP) is copied (the v6.1 rule).
 bool wp_can_reuse_anon_folio(folio* f)
 {
+	if (folio_nr_pages(f) > 1)
+		return false;
 	if (folio_test(f, PG_anon_exclusive))
 		return true;
 	if (folio_ref_count(f) > 1)
@@ -186,24 +191,29 @@ bool wp_can_reuse_anon_folio(folio* f)
 	return reuse;
 }
 
-// do_wp_page(): a write to a present read-only PTE. Context: ptl held on entry, released on
-// return.
+// do_wp_page(): a write to a present read-only PTE, or an unshare request from GUP
+// (FAULT_FLAG_UNSHARE: make the anon page exclusive, leave the PTE read-only). Context: ptl
+// held on entry, released on return.
 vm_fault_t do_wp_page(vm_fault& vmf)
 {
 	MM_FRAME("do_wp_page");
 	vm_area_struct* vma = vmf.vma;
 	mm_struct* mm = vma->vm_mm;
 	Kernel& k = kernel_of(mm);
-	folio* old = vm_normal_folio(k, vmf.orig_pte);
+	const bool unshare = vmf.flags & FAULT_FLAG_UNSHARE;
+	page* pg = k.phys().pfn_to_page(pte_pfn(vmf.orig_pte));
+	folio* old = page_folio(pg);
 	if (vma->flags() & VM_SHARED) {
 		// wp_page_shared(): the page cache page becomes writable in place.
 		set_pte_at(vmf.pte, pte_mkwrite(vmf.orig_pte));
 		vmf.ptl->unlock();
 		return 0;
 	}
-	if (PageAnon(old) && (wp_can_reuse_anon_folio(old) || k.mutant(Mutant::cow_reuses_shared_page))) {
-		// wp_page_reuse()
-		set_pte_at(vmf.pte, pte_mkwrite(vmf.orig_pte));
+	if (PageAnon(old) && (folio_test(pg, PG_anon_exclusive) || wp_can_reuse_anon_folio(old) ||
+			      k.mutant(Mutant::cow_reuses_shared_page))) {
+		// wp_page_reuse(); an unshare request is satisfied by the page being exclusive.
+		if (!unshare)
+			set_pte_at(vmf.pte, pte_mkwrite(vmf.orig_pte));
 		vmf.ptl->unlock();
 		return 0;
 	}
@@ -220,15 +230,16 @@ vm_fault_t do_wp_page(vm_fault& vmf)
 		folio_put(old);
 		return VM_FAULT_OOM;
 	}
-	f->data.store(old->data.load());
+	f->data.store(pg->data.load());
 	vmf.pte = pte_offset_map_lock(mm, vmf.pmd, vmf.address, &vmf.ptl);
 	if (vmf.pte != nullptr && ptep_get(vmf.pte) == vmf.orig_pte) {
 		// ptep_clear_flush(): no CPU may keep writing to the old page through its TLB.
 		ptep_get_and_clear(vmf.pte);
 		flush_tlb_mm_range(mm, vmf.address, vmf.address + PAGE_SIZE);
 		folio_add_new_anon_rmap(f, vma, vmf.address);
-		set_pte_at(vmf.pte, pfn_pte(f->pfn, true));
-		folio_remove_rmap_pte(old, vma);
+		// An unshared copy keeps the PTE's protection; a write fault's is writable.
+		set_pte_at(vmf.pte, pfn_pte(f->pfn, !unshare));
+		folio_remove_rmap_pte(pg, vma);
 		vmf.ptl->unlock();
 		folio_put(old); // the mapping's reference
 		f = nullptr;
@@ -275,7 +286,7 @@ vm_fault_t handle_pte_fault(vm_fault& vmf)
 {
 	MM_FRAME("handle_pte_fault");
 	mm_struct* mm = vmf.vma->vm_mm;
-	if (pte_none(ptep_get(vmf.pmd)) && !pte_alloc(mm, vmf.pmd, vmf.address))
+	if (pte_none(vmf.orig_pmd) && !pte_alloc(mm, vmf.pmd, vmf.address))
 		return VM_FAULT_OOM;
 	pte_t* pte = pte_offset_map(vmf.pmd, vmf.address);
 	if (pte == nullptr)
@@ -307,7 +318,7 @@ vm_fault_t handle_pte_fault(vm_fault& vmf)
 		vmf.ptl->unlock(); // changed under us: let the access retry
 		return 0;
 	}
-	if (write && !pte_write(vmf.orig_pte))
+	if ((write || (vmf.flags & FAULT_FLAG_UNSHARE)) && !pte_write(vmf.orig_pte))
 		return do_wp_page(vmf);
 	vmf.ptl->unlock(); // spurious: another CPU already fixed it
 	return 0;
@@ -335,6 +346,9 @@ vm_fault_t handle_mm_fault(vm_area_struct* vma, unsigned long addr, unsigned fla
 	vmf.pmd = walk_to_pmd(mm, vmf.address, true);
 	if (vmf.pmd == nullptr)
 		return VM_FAULT_OOM;
+	vmf.orig_pmd = ptep_get(vmf.pmd);
+	if (vm_fault_t r = 0; handle_pmd_fault(vma, vmf.pmd, vmf.orig_pmd, vmf.address, flags, &r))
+		return r; // a THP (issue #7)
 	return handle_pte_fault(vmf);
 }
 

@@ -5,6 +5,7 @@
 // (no downgrade to read); no VMA merging; no per-VMA locks.
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/huge_mm.hpp"
 #include "mm/vma.hpp"
 #include "sim/frame.hpp"
 
@@ -81,6 +82,7 @@ int split_vma(mm_struct* mm, vm_area_struct* vma, unsigned long addr, bool new_b
 	}
 	if (anon_vma_clone(n, vma))
 		return -ENOMEM;
+	vma_adjust_trans_huge(vma, addr); // no THP may straddle the new boundary
 	if (is_vm_hugetlb_page(n))
 		hugetlb_vma_open(n); // vm_ops->open
 	// vma_prepare()/vma_complete() (2.6.34: vma_adjust()): the fields change under the

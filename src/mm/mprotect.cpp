@@ -8,6 +8,7 @@
 // take a write fault; no NUMA hinting, no uffd-wp, no VMA merging.
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/huge_mm.hpp"
 
 #include "sim/frame.hpp"
 
@@ -30,8 +31,8 @@ bool can_change_pte_writable(Kernel& k, vm_area_struct* vma, pteval_t pte)
 {
 	if (vma->flags() & VM_SHARED)
 		return true;
-	folio* f = vm_normal_folio(k, pte);
-	return PageAnon(f) && folio_test(f, PG_anon_exclusive);
+	page* pg = k.phys().pfn_to_page(pte_pfn(pte));
+	return PageAnon(pg) && folio_test(pg, PG_anon_exclusive);
 }
 
 // change_pte_range(). Context: mmap_lock held for write; takes the PTE table's ptl.
@@ -74,7 +75,15 @@ void change_protection(mmu_gather& tlb, vm_area_struct* vma, unsigned long start
 	for (unsigned long addr = start; addr < end;) {
 		unsigned long next = std::min((addr & PMD_MASK) + PMD_SIZE, end);
 		pmd_t* pmd = walk_to_pmd(vma->vm_mm, addr, false);
-		if (pmd != nullptr && !pte_none(ptep_get(pmd)))
+		pteval_t pmdval = pmd != nullptr ? ptep_get(pmd) : 0;
+		// change_pmd_range(): a THP changes whole, or is split when only part of it does.
+		if (pmd_trans_huge(pmdval) && !(vma->flags() & VM_HUGETLB)) {
+			if (next - addr != PMD_SIZE)
+				__split_huge_pmd(vma, pmd, addr);
+			else if (change_huge_pmd(tlb, vma, pmd, addr, newflags))
+				pmdval = 0;
+		}
+		if (!pte_none(pmdval))
 			change_pte_range(tlb, vma, pmd, addr, next, newflags);
 		addr = next;
 	}

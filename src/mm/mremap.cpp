@@ -8,10 +8,12 @@
 //
 // Differences: the rmap locks are taken when copy_vma says so (need_rmap_locks); with no VMA
 // merging the new VMA is always fresh, linked after the old one, so that is never (the
-// rmap-order argument of issue #6). No PMD-level moves (move_normal_pmd), no VM_ACCOUNT,
+// rmap-order argument of issue #6). No PMD-level moves (move_normal_pmd, move_huge_pmd: a
+// THP is split and moved by PTEs), no VM_ACCOUNT,
 // no MREMAP_DONTUNMAP; a failed move is not rolled back (it only fails on -ENOMEM).
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/huge_mm.hpp"
 #include "mm/migrate.hpp"
 #include "mm/rmap.hpp"
 
@@ -123,8 +125,12 @@ unsigned long move_page_tables(vm_area_struct* vma, unsigned long old_addr,
 		extent = std::min(extent, old_end - old_addr);
 		extent = std::min(extent, ((new_addr & PMD_MASK) + PMD_SIZE) - new_addr);
 		pmd_t* old_pmd = walk_to_pmd(mm, old_addr, false);
-		if (old_pmd == nullptr || pte_none(ptep_get(old_pmd)))
+		pteval_t pmdval = old_pmd != nullptr ? ptep_get(old_pmd) : 0;
+		if (pte_none(pmdval))
 			continue;
+		// A THP moves as PTEs (no move_huge_pmd() in the model).
+		if (pmd_trans_huge(pmdval) && !(vma->flags() & VM_HUGETLB))
+			__split_huge_pmd(vma, old_pmd, old_addr);
 		pmd_t* new_pmd = walk_to_pmd(new_vma->vm_mm, new_addr, true);
 		if (new_pmd == nullptr || !pte_alloc(new_vma->vm_mm, new_pmd, new_addr))
 			break;

@@ -97,6 +97,10 @@ void folio_get(folio* f);
 bool folio_put(folio* f);
 // increment-unless-zero: fails on a free folio (the speculative get of GUP-fast and pagecache).
 bool folio_try_get(folio* f);
+// folio_ref_add(): `nr` more references; the caller already holds one (GUP's pin bias).
+void folio_ref_add(folio* f, int nr);
+// folio_put_refs(): drops `nr` references at once; frees the folio if they were the last.
+bool folio_put_refs(folio* f, int nr);
 int folio_ref_count(const folio* f);
 // Mapcount of a small page (0 = unmapped).
 int page_mapcount(const page* p);

@@ -41,6 +41,8 @@ ptdesc* Pgtables::alloc(gfp_t gfp, pt_level level, mm_struct* owner, unsigned lo
 	pt->ptl.owner = -1;
 	pt->ptl.readers = 0;
 	pt->pt_share_count.init(0);
+	pt->pmd_huge_pte = nullptr;
+	pt->deposit_next = nullptr;
 	pt->lt.revive();
 	pt->level = level;
 	pt->k = k_;

@@ -109,6 +109,11 @@ struct alignas(4096) ptdesc {
 	// ptdesc_pmd_pts_*). Changed by huge_pmd_share (i_mmap_rwsem read) and huge_pmd_unshare
 	// (i_mmap_rwsem write); atomic because two sharers may change it at once.
 	sim::Atomic<int> pt_share_count;
+	// THP (issue #7): PTE tables deposited with the huge PMDs of this PMD table
+	// (pgtable_trans_huge_deposit; pmd_huge_pte with split PMD ptlocks), a stack linked
+	// through deposit_next. Changed under this table's ptl (the PMD lock).
+	ptdesc* pmd_huge_pte = nullptr;
+	ptdesc* deposit_next = nullptr;
 	// Lifetime of this use of the frame as a table.
 	sim::Lifetime lt;
 	// Immutable while allocated.

@@ -157,18 +157,42 @@ void check_live(const folio* f, const char* what)
 {
 	sim::lifetime_check(f->lt, f, what);
 }
+
+void add_refs(folio* f, int nr, const char* what)
+{
+	// A plain increment assumes the caller already holds a reference: on a free page it
+	// revives it, which is the bug GUP-fast's increment-unless-zero avoids.
+	int old = f->_refcount.fetch_add(nr);
+	check_live(f, what);
+	if (old <= 0)
+		sim::raise(sim::ViolationKind::invariant,
+			   std::string(what) + " on pfn " + std::to_string(f->pfn) + " with refcount " +
+				   std::to_string(old) + ": a reference taken on a free page");
+}
+
+bool put_refs(folio* f, int nr, const char* what)
+{
+	int now = f->_refcount.sub_return(nr);
+	if (now < 0)
+		sim::raise(sim::ViolationKind::invariant,
+			   "refcount underflow on pfn " + std::to_string(f->pfn));
+	check_live(f, what);
+	if (now != 0)
+		return false;
+	f->phys->release(f);
+	return true;
+}
+
 } // namespace
 
 void folio_get(folio* f)
 {
-	// A plain increment assumes the caller already holds a reference: on a free page it
-	// revives it, which is the bug GUP-fast's increment-unless-zero avoids.
-	int old = f->_refcount.fetch_add(1);
-	check_live(f, "folio_get");
-	if (old <= 0)
-		sim::raise(sim::ViolationKind::invariant,
-			   "folio_get on pfn " + std::to_string(f->pfn) + " with refcount " +
-				   std::to_string(old) + ": a reference taken on a free page");
+	add_refs(f, 1, "folio_get");
+}
+
+void folio_ref_add(folio* f, int nr)
+{
+	add_refs(f, nr, "folio_ref_add");
 }
 
 bool folio_try_get(folio* f)
@@ -180,15 +204,12 @@ bool folio_try_get(folio* f)
 
 bool folio_put(folio* f)
 {
-	int now = f->_refcount.sub_return(1);
-	if (now < 0)
-		sim::raise(sim::ViolationKind::invariant,
-			   "refcount underflow on pfn " + std::to_string(f->pfn));
-	check_live(f, "folio_put");
-	if (now != 0)
-		return false;
-	f->phys->release(f);
-	return true;
+	return put_refs(f, 1, "folio_put");
+}
+
+bool folio_put_refs(folio* f, int nr)
+{
+	return put_refs(f, nr, "folio_put_refs");
 }
 
 int folio_ref_count(const folio* f)

@@ -303,4 +303,29 @@ void unlink_file_vma(vm_area_struct* vma)
 	mapping->i_mmap_rwsem.up_write();
 }
 
+// ---- PMD-mapped THPs (issue #7, declared in huge_mm.hpp): the entire mapcount ----
+
+void folio_add_new_anon_rmap_pmd(folio* f, vm_area_struct* vma, unsigned long haddr)
+{
+	// A new folio is exclusively ours (RMAP_EXCLUSIVE): nobody sees it before the PMD.
+	f->anon = vma->anon.peek();
+	f->index = linear_page_index(vma, haddr);
+	f->flags.init(f->flags.peek() | PG_anon_exclusive | PG_swapbacked | PG_uptodate);
+	f->_entire_mapcount.store(0);
+}
+
+void folio_add_anon_rmap_pmd(folio* f, vm_area_struct* vma)
+{
+	(void)vma;
+	f->_entire_mapcount.inc();
+}
+
+void folio_remove_rmap_pmd(folio* f, vm_area_struct* vma)
+{
+	(void)vma;
+	if (f->_entire_mapcount.sub_return(1) < -1)
+		sim::raise(sim::ViolationKind::invariant,
+			   "entire mapcount underflow on pfn " + std::to_string(f->pfn));
+}
+
 } // namespace mm

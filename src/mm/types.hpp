@@ -38,6 +38,7 @@ inline constexpr vm_fault_t VM_FAULT_SIGSEGV = 0x0040;
 inline constexpr vm_fault_t VM_FAULT_NOPAGE = 0x0100;
 inline constexpr vm_fault_t VM_FAULT_LOCKED = 0x0200;
 inline constexpr vm_fault_t VM_FAULT_RETRY = 0x0400;
+inline constexpr vm_fault_t VM_FAULT_FALLBACK = 0x0800; // THP: map small pages instead
 inline constexpr vm_fault_t VM_FAULT_ERROR =
 	VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON |
 	VM_FAULT_HWPOISON_LARGE;
@@ -45,6 +46,8 @@ inline constexpr vm_fault_t VM_FAULT_ERROR =
 // FAULT_FLAG_* (include/linux/mm_types.h).
 inline constexpr unsigned FAULT_FLAG_WRITE = 0x01;
 inline constexpr unsigned FAULT_FLAG_USER = 0x40;
+// GUP asks for an exclusive anon page without write access (FOLL_PIN, read-only).
+inline constexpr unsigned FAULT_FLAG_UNSHARE = 0x400;
 
 // errno values: the host's <cerrno> (Linux numbering), returned negated as the kernel does.
 

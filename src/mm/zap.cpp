@@ -1,10 +1,12 @@
 // Zapping user mappings. Models mm/memory.c (v6.x): zap_pte_range, zap_pmd_range ..
 // unmap_page_range, unmap_vmas, zap_page_range_single, unmap_mapping_range.
 //
-// Differences: no THP or hugetlb leaves here yet (issues #7, #5); no rss counters; the walk
-// goes PMD by PMD from the top instead of level by level.
+// Differences: hugetlb VMAs go to __unmap_hugepage_range() (hugetlb_unmap.cpp); THP PMDs go to
+// zap_huge_pmd() or are split (huge_memory.cpp); no rss counters; the walk goes PMD by PMD from
+// the top instead of level by level.
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/huge_mm.hpp"
 #include "sim/frame.hpp"
 
 #include <algorithm>
@@ -39,13 +41,15 @@ void zap_pte_range(mmu_gather& tlb, vm_area_struct* vma, pmd_t* pmd, unsigned lo
 		if (pte_none(v))
 			continue;
 		if (pte_present(v)) {
-			folio* f = vm_normal_folio(k, v);
+			// The page's mapcount, the folio's reference (a PTE-mapped THP has many pages).
+			page* pg = k.phys().pfn_to_page(pte_pfn(v));
+			folio* f = page_folio(pg);
 			if (zap_skip(details, f))
 				continue;
 			ptep_get_and_clear(pte);
 			tlb_flush_range_add(tlb, addr, PAGE_SIZE);
 			if (!k.mutant(Mutant::zap_skips_mapcount))
-				folio_remove_rmap_pte(f, vma);
+				folio_remove_rmap_pte(pg, vma);
 			// The mapping's reference is dropped only after the TLB flush.
 			tlb_remove_page(tlb, f);
 			continue;
@@ -69,7 +73,16 @@ void unmap_page_range(mmu_gather& tlb, vm_area_struct* vma, unsigned long start,
 	for (unsigned long addr = start; addr < end;) {
 		unsigned long next = std::min((addr & PMD_MASK) + PMD_SIZE, end);
 		pmd_t* pmd = walk_to_pmd(mm, addr, false);
-		if (pmd != nullptr && !pte_none(ptep_get(pmd)))
+		pteval_t pmdval = pmd != nullptr ? ptep_get(pmd) : 0;
+		// zap_pmd_range(): a THP is zapped whole, or split when only part of it goes;
+		// if it stopped being huge meanwhile, its PTEs are zapped.
+		if (pmd_trans_huge(pmdval) && !(vma->flags() & VM_HUGETLB)) {
+			if (next - addr != PMD_SIZE)
+				__split_huge_pmd(vma, pmd, addr);
+			else if (zap_huge_pmd(tlb, vma, pmd, addr))
+				pmdval = 0;
+		}
+		if (!pte_none(pmdval))
 			zap_pte_range(tlb, vma, pmd, addr, next, details);
 		addr = next;
 	}
