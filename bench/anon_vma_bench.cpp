@@ -3,7 +3,7 @@
 // explored from scratch until the first violation, by PCT (seed 1) and by DFS (preemption
 // bound 2). The programs are plain explore::Programs over a check::World, so the numbers are
 // the model's, the checks' and the explorer's, not the test harness's. Keep the operations in
-// step with the tests and with scenarios/seeds/.
+// step with the tests and with scenarios/seeds/rmap/.
 //
 // Counters: sched_to_find = schedules up to and including the first violating one (0 if the
 // search ended without one), us_to_find = wall time of that search. The label names the
