@@ -11,6 +11,8 @@ namespace cli {
 enum class RunMode { run, explore };
 
 int cmd_run(std::span<const std::string> args, RunMode mode);
+// `judge` checks each scenario's Result: line in every state of its Fix: switch.
+int cmd_judge(std::span<const std::string> args);
 int cmd_replay(std::span<const std::string> args);
 int cmd_list(std::span<const std::string> args);
 // Full usage text.

@@ -39,12 +39,14 @@ int dispatch(const std::vector<std::string>& words)
 		return cmd_run(rest, RunMode::run);
 	if (cmd == "explore")
 		return cmd_run(rest, RunMode::explore);
+	if (cmd == "judge")
+		return cmd_judge(rest);
 	if (cmd == "replay")
 		return cmd_replay(rest);
 	if (cmd == "list")
 		return cmd_list(rest);
 	throw UsageError("unknown command '" + cmd +
-	                 "' (expected run, explore, replay or list; see mmcheck --help)");
+	                 "' (expected run, explore, judge, replay or list; see mmcheck --help)");
 }
 
 } // namespace

@@ -21,6 +21,7 @@ std::vector<ResultRun> check_result_line(const std::shared_ptr<const Scenario>& 
 		run.expected = want.observation;
 		run.result = ex.explore(p);
 		run.verdict = judge(*s, run.result);
+		run.config = cfg;
 		run.got = observation(run.verdict);
 		runs.push_back(std::move(run));
 	}

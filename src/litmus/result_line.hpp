@@ -20,6 +20,7 @@ struct ResultRun {
 	std::string got;      // what the run observed
 	Verdict verdict;
 	explore::ExploreResult result;
+	ScenarioConfig config; // the configuration explored (the Fix: switch set for this state)
 	bool matches() const { return expected == got; }
 };
 

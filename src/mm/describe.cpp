@@ -129,6 +129,8 @@ std::string describe_mm(const mm_struct& mm, const void* obj)
 std::string describe_vma(const vm_area_struct& v, const void* obj)
 {
 	std::string who = "vma " + hex(v.vm_start.peek()) + (v.vm_mm ? " (" + v.vm_mm->name + ")" : "");
+	if (obj == &v.lt)
+		return who;
 	if (obj == &v.vm_start)
 		return "vm_start of " + who;
 	if (obj == &v.vm_end)

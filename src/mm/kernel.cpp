@@ -89,7 +89,7 @@ vm_area_struct* Kernel::vm_area_alloc(mm_struct* mm)
 
 void Kernel::vm_area_free(vm_area_struct* vma)
 {
-	sim::lifetime_free(vma->lt, vma);
+	sim::lifetime_free(vma->lt, &vma->lt); // named "vma ..." in traces, not after its first field
 }
 
 anon_vma* Kernel::anon_vma_alloc()

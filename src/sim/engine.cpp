@@ -468,6 +468,10 @@ std::string Engine::describe(Op op, const void* obj)
 	case Op::down_write: case Op::down_write_trylock: case Op::up_write:
 	case Op::bit_lock: case Op::bit_trylock: case Op::bit_unlock: case Op::bit_wait:
 		return static_cast<const LockBase*>(obj)->name();
+	case Op::ipi_send: // the object is the handler, a code address: meaningless in a trace
+		return "to the other CPUs";
+	case Op::ipi_wait: // the object is the sending task
+		return "for the other CPUs";
 	default:
 		break;
 	}
