@@ -53,14 +53,6 @@ inline constexpr int SHM_RDONLY = 010000;
 inline constexpr int SHM_HUGETLB = 04000;
 inline constexpr int SHM_NORESERVE = 010000;
 
-inline constexpr sim::LockClass hugetlb_lock_class{"hugetlb_lock", true};
-inline constexpr sim::LockClass hugetlb_fault_mutex_class{"hugetlb_fault_mutex"};
-inline constexpr sim::LockClass hugetlb_resize_lock_class{"hstate->resize_lock"};
-inline constexpr sim::LockClass hugetlb_vma_lock_class{"hugetlb_vma_lock->rw_sema"};
-inline constexpr sim::LockClass resv_map_lock_class{"resv_map->lock"};
-inline constexpr sim::LockClass resv_map_rw_sema_class{"resv_map->rw_sema"};
-inline constexpr sim::LockClass shm_ids_rwsem_class{"shm_ids.rwsem"};
-
 // struct hstate: the pool of one huge page size. Every counter and the free list are protected
 // by hugetlb_globals::hugetlb_lock. Invariants (check/hugetlb_invariants): resv <= free <= nr,
 // surplus <= nr, free == hugepage_freelist.size(), each free folio has refcount 0 and HPG_freed.

@@ -26,16 +26,6 @@ using anon_vma_chain_ptr = anon_vma_chain*;
 struct address_space;
 struct file;
 
-// Lock classes (lockdep sees classes, not instances).
-inline constexpr sim::LockClass mmap_lock_class{"mmap_lock"};
-inline constexpr sim::LockClass page_table_lock_class{"page_table_lock"};
-inline constexpr sim::LockClass i_mmap_rwsem_class{"i_mmap_rwsem"};
-inline constexpr sim::LockClass i_pages_lock_class{"i_pages"};
-inline constexpr sim::LockClass anon_vma_rwsem_class{"anon_vma->rwsem"};
-inline constexpr sim::LockClass i_rwsem_class{"i_rwsem"};
-// 2010 anon_vma locking (issue #6): each anon_vma's own spinlock, and Rik's chain lock.
-inline constexpr sim::LockClass anon_vma_lock_class{"anon_vma->lock"};
-inline constexpr sim::LockClass anon_vma_chain_lock_class{"anon_vma_chain_lock"};
 
 // vm_flags (include/linux/mm.h).
 enum : unsigned long {

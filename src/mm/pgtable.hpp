@@ -8,6 +8,7 @@
 // freed table (reading an entry, taking its ptl) a use-after-free finding.
 #pragma once
 
+#include "mm/lock_classes.hpp" // lock classes and their documented order
 #include "mm/page.hpp"
 #include "mm/types.hpp"
 #include "sim/atomic.hpp"
@@ -90,9 +91,6 @@ inline bool is_hwpoison_entry(pteval_t v)
 	return is_swap_pte(v) && swp_type_of(v) == SWP_HWPOISON;
 }
 inline pteval_t make_hwpoison_entry(pfn_t pfn) { return swp_entry(SWP_HWPOISON, pfn); }
-
-// Split page-table locks are one lock class (lockdep: "ptlock_ptr(ptdesc)").
-inline constexpr sim::LockClass ptl_class_for_tables{"ptl"};
 
 enum pt_level : std::uint8_t { PT_PTE = 1, PT_PMD = 2, PT_PUD = 3, PT_PGD = 4 };
 

@@ -5,6 +5,27 @@
 
 namespace sim {
 
+// A documented lock order (the kernel's ladder written down as data, e.g. the header of
+// mm/rmap.c): classes 0..n-1 and the nestings the documentation allows. lockdep reports an
+// acquisition against it at once, before any schedule has shown the other order.
+struct LockOrder {
+	struct Edge {
+		int outer, inner;
+		const char* where; // the kernel function that nests them
+	};
+	int n = 0;
+	const char* const* names = nullptr;    // n class names
+	const Edge* edges = nullptr;           // the documented nestings
+	int nedges = 0;
+	const unsigned char* before = nullptr; // n*n: before[a*n+b] = a is documented outside b
+	const char* source = "";               // where the order is written ("src/mm/lock_classes.def")
+
+	bool documented_before(int a, int b) const
+	{
+		return before[static_cast<unsigned>(a) * static_cast<unsigned>(n) + static_cast<unsigned>(b)] != 0;
+	}
+};
+
 // A named lock class. Define one per kind of lock as a static object, e.g.
 //   inline constexpr sim::LockClass i_mmap_rwsem_class{"i_mmap_rwsem"};
 // Immutable; lockdep assigns ids by address on first use.
@@ -13,6 +34,9 @@ struct LockClass {
 	// IRQ-safe classes (taken from hardirq context in the kernel, like hugetlb_lock) must
 	// always be acquired with IRQs off; lockdep reports an acquisition with IRQs on.
 	bool irq_safe = false;
+	// Its place in a documented order, if any (index into `order`).
+	const LockOrder* order = nullptr;
+	int doc = -1;
 };
 
 using TaskMask = std::uint32_t;

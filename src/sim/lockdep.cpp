@@ -81,6 +81,55 @@ bool Lockdep::reaches(int from, int to) const
 	return false;
 }
 
+namespace {
+
+// The nestings that document `a` outside `b`, as "a -> x (f) -> b (g)" (breadth first: the
+// shortest path). Only called to explain a report.
+std::string documented_path(const LockOrder& o, int a, int b)
+{
+	std::vector<int> from(static_cast<std::size_t>(o.n), -2);
+	std::vector<const char*> via(static_cast<std::size_t>(o.n), nullptr);
+	std::vector<int> queue{a};
+	from[static_cast<std::size_t>(a)] = -1;
+	for (std::size_t q = 0; q < queue.size(); ++q) {
+		int x = queue[q];
+		for (int i = 0; i < o.nedges; ++i) {
+			const LockOrder::Edge& ed = o.edges[i];
+			if (ed.outer != x || from[static_cast<std::size_t>(ed.inner)] != -2)
+				continue;
+			from[static_cast<std::size_t>(ed.inner)] = x;
+			via[static_cast<std::size_t>(ed.inner)] = ed.where;
+			queue.push_back(ed.inner);
+		}
+	}
+	std::string path;
+	for (int x = b; x != a && x >= 0; x = from[static_cast<std::size_t>(x)])
+		path = std::string(" -> ") + o.names[x] + " (" + via[static_cast<std::size_t>(x)] + ")" + path;
+	return o.names[a] + path;
+}
+
+} // namespace
+
+void Lockdep::check_documented(Engine& e, const Task& t, const HeldLock& h, const LockBase& l)
+{
+	const LockClass* held = h.lock->cls;
+	const LockClass* taken = l.cls;
+	if (taken->order == nullptr || held->order != taken->order)
+		return;
+	const LockOrder& o = *taken->order;
+	if (!o.documented_before(taken->doc, held->doc))
+		return;
+	Violation v = e.make_violation(
+		ViolationKind::lock_order,
+		"lock order violation: " + t.name + " takes " + taken->name + " while holding " +
+			held->name + ", against the documented order (" + o.source + ")");
+	v.detail.push_back("this order: " + t.name + " holds " + held->name + " (taken in " +
+			   (h.where ? h.where : "?") + ") and takes " + taken->name + " in " + stack_of(t));
+	v.detail.push_back("documented: " + documented_path(o, taken->doc, held->doc));
+	v.detail.push_back("a CPU taking them in the documented order can deadlock with this one");
+	e.fail(std::move(v));
+}
+
 void Lockdep::check_acquire(Engine& e, const Task& t, const LockBase& l, int subclass,
 			    const LockBase* nest)
 {
@@ -117,6 +166,8 @@ void Lockdep::check_acquire(Engine& e, const Task& t, const LockBase& l, int sub
 			v.detail.push_back("taking again in " + stack_of(t));
 			e.fail(std::move(v));
 		}
+		if (hid != nid)
+			check_documented(e, t, h, l);
 		if (has_edge(hid, nid))
 			continue;
 		if (reaches(nid, hid)) {

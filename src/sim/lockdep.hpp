@@ -14,6 +14,7 @@ namespace sim {
 
 class Engine;
 struct Task;
+struct HeldLock;
 
 class Lockdep {
 public:
@@ -30,6 +31,8 @@ public:
 	void set_schedule(std::uint64_t n) { schedule_ = n; }
 
 private:
+	// Raises lock-order if `l`'s class is documented outside the held lock's class.
+	void check_documented(Engine& e, const Task& t, const HeldLock& h, const LockBase& l);
 	int class_id(const LockClass* c, int subclass);
 	bool has_edge(int a, int b) const { return adj_[idx(a, b)] != 0; }
 	bool reaches(int from, int to) const;

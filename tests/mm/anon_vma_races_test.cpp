@@ -264,10 +264,18 @@ TEST(VmaAdjustVsMigration, MelsTrylockAndRestartWalkIsCleanAndRestarts)
 // excluded in all three versions (their problem is elsewhere: the lock order, below).
 TEST(VmaAdjustVsMigration, RiksTakeAllLocksExcludesTheWalk)
 {
-	for (const char* v : {"anon_vma_lock_all_v1", "anon_vma_lock_all_v2", "anon_vma_lock_all_v3"}) {
+	for (const char* v : {"anon_vma_lock_all_v1", "anon_vma_lock_all_v3"}) {
 		auto r = explore_pct(vma_adjust_vs_migration(with({{v, true}})), 3000);
 		EXPECT_FALSE(r.first.has_value()) << v << ": " << describe_first(r);
 	}
+	// v2's __anon_vma_prepare() takes the anon_vma lock before the chain lock, the reverse of
+	// the order v3 settled on (lock_classes.def): lockdep reports it on the first fault, before
+	// the walk can matter.
+	auto r = explore_pct(vma_adjust_vs_migration(with({{"anon_vma_lock_all_v2", true}})), 3000);
+	ASSERT_TRUE(r.first.has_value());
+	EXPECT_EQ(r.first->violation.kind, sim::ViolationKind::lock_order) << describe_first(r);
+	EXPECT_NE(r.first->violation.message.find("against the documented order"), std::string::npos)
+		<< describe_first(r);
 }
 
 // ---- the exec proposals ----
