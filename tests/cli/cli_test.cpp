@@ -9,10 +9,7 @@ namespace {
 
 using test_support::run_mmcheck;
 
-bool has(const std::string& s, const std::string& part)
-{
-	return s.find(part) != std::string::npos;
-}
+using test_support::has;
 
 // The main job: every demo meets its expectation, and the verdict table lists all of them.
 TEST(CliRun, DemoAllExitsZeroWithEveryVerdictOk)

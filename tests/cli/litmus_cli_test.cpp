@@ -13,13 +13,9 @@ namespace {
 
 using test_support::run_mmcheck;
 
-const std::string kInSource = "cd " MMCHECK_SOURCE_DIR " &&";
-const std::string kFlush = "scenarios/selftest/flush_tlb_mm_range-vs-tlb_lookup.litmus";
-
-bool has(const std::string& s, const std::string& part)
-{
-	return s.find(part) != std::string::npos;
-}
+using test_support::has;
+using test_support::kFlush;
+using test_support::kInSource;
 
 std::string replay_line(const std::string& out)
 {

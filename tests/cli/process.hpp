@@ -44,4 +44,16 @@ inline ProcessResult run_mmcheck(const std::string& args, const std::string& env
 	return r;
 }
 
+inline bool has(const std::string& s, const std::string& part)
+{
+	return s.find(part) != std::string::npos;
+}
+
+#ifdef MMCHECK_SOURCE_DIR
+// Shell prefix that runs mmcheck from the source tree, as a user would.
+inline const std::string kInSource = "cd " MMCHECK_SOURCE_DIR " &&";
+#endif
+// The self-test scenario the CLI tests run (a mutant that skips a CPU in the TLB flush).
+inline const std::string kFlush = "scenarios/selftest/flush_tlb_mm_range-vs-tlb_lookup.litmus";
+
 } // namespace test_support
