@@ -4,6 +4,7 @@
 #include "check/invariants.hpp"
 
 #include "check/hugetlb_oracle.hpp"
+#include "check/memory_failure_check.hpp"
 
 #include "mm/hugetlb.hpp"
 #include "sim/engine.hpp"
@@ -49,7 +50,8 @@ void Invariants::check_hugetlb(const Kernel& kc)
 		    f->_entire_mapcount.peek() != -1 || f->mapping != nullptr)
 			fail("free hugetlb pfn " + std::to_string(f->pfn) +
 			     " is not a clean free huge page (flags, refcount, mapcount or page cache)");
-		if (!folio_test(f, PG_hwpoison))
+		// A page a hard memory error poisoned may break a reservation (issue #8, races.md §4).
+		if (!folio_test(f, PG_hwpoison) || hard_error(k, f->pfn))
 			++usable;
 	}
 	if (usable < h.resv_huge_pages)
@@ -115,6 +117,7 @@ void Invariants::check_hugetlb(const Kernel& kc)
 			       std::to_string(consumed) + " consumed;";
 		}
 	}
+	check_hwpoison_placement(k); // issue #8
 	if (promised != static_cast<long>(h.resv_huge_pages))
 		fail("hugetlb reservation identity: Rsvd is " + std::to_string(h.resv_huge_pages) +
 			     " but the reserve maps promise " + std::to_string(promised) + " pages",

@@ -2,6 +2,9 @@
 // kernel's syscall, and lets the commit callback linearise it.
 #include "check/world.hpp"
 
+#include "check/memory_failure_check.hpp"
+#include "mm/memory_failure.hpp"
+
 #include "check/hugetlb_oracle.hpp"
 #include "mm/hugetlb.hpp"
 
@@ -40,7 +43,7 @@ MapKind kind_of(int flags, const mm::file* f)
 World::World()
 {
 	k_.set_observer(this);
-	inv_.set_extra_refs([this](const mm::folio* f) { return pins_.refs(f); });
+	inv_.set_extra_refs([this](const mm::folio* f) { return pins_.refs(f) + poison_refs(k_, f); });
 }
 
 void World::reset(const mm::Config& cfg)
@@ -142,6 +145,8 @@ long World::mremap(mm::process& p, unsigned long addr, unsigned long old_len,
 
 int World::madvise(mm::process& p, unsigned long addr, unsigned long len, int advice)
 {
+	if (advice == mm::MADV_SOFT_OFFLINE || advice == mm::MADV_HWPOISON)
+		return inject_error(p, addr, len, advice); // issue #8
 	begin_op();
 	Pending& op = oracle_.begin(cpu(), Kind::madvise, &p);
 	op.start = addr;
@@ -221,6 +226,14 @@ void World::check_fault(mm::process& p, unsigned long addr, bool write, const Ex
 		return;
 	Expect e = before;
 	e.merge(oracle_.expect(p, addr, write));
+	if (r.kind == mm::access_result::sigbus) { // issue #8: races.md §3 item 17
+		bool hard = false;
+		if (auto why = poison_sigbus(k_, p, addr, &hard))
+			sim::raise(sim::ViolationKind::invariant, *why,
+				   {"soft offline never kills a process (races.md §3 item 17)"});
+		if (hard && in_hugetlb_vma(p, addr))
+			return; // hard offline may break reservations and loses data
+	}
 	if (r.kind == mm::access_result::sigbus && !e.allows(r.kind)) {
 		// hugetlb: SIGBUS is legitimate only for a fault that needed a page no reservation
 		// covers (at its start or its end); otherwise the reservation guarantee broke.

@@ -107,6 +107,17 @@ public:
 	Pins& pins() { return pins_; }
 
 	// ---- memory failure (issue #8) ----
+	// soft_offline_page() of a frame (sysfs): invisible to the user, so the memory oracle checks
+	// every access across it. madvise(MADV_SOFT_OFFLINE / MADV_HWPOISON) by address goes
+	// through madvise().
+	int soft_offline(mm::pfn_t pfn);
+	// memory_failure() of a frame (hard offline): the file page it held reads zero afterwards
+	// (lost), its mappers get SIGBUS (then or on access: vm.memory_failure_early_kill).
+	int memory_failure(mm::pfn_t pfn);
+	void set_memory_failure_early_kill(bool on);
+	// The huge page the next hugetlb allocation takes (the newest usable free page), or nullptr:
+	// a setup helper that reads without scheduling.
+	mm::folio* next_free_hugepage();
 
 	// ---- checks ----
 	// The structural invariants, now (call only when no operation is in progress).
@@ -125,6 +136,10 @@ public:
 
 private:
 	int cpu() const { return k_.this_cpu(); }
+	// madvise(MADV_SOFT_OFFLINE / MADV_HWPOISON) (issue #8).
+	int inject_error(mm::process& p, unsigned long addr, unsigned long len, int advice);
+	// Tells the oracle that a hard error is about to lose the file page held by frame pfn.
+	void begin_hard_error(mm::pfn_t pfn);
 	void check_fault(mm::process& p, unsigned long addr, bool write, const Expect& before,
 			 std::uint64_t commits_before, mm::access_result r, bool may_fail_before);
 

@@ -36,8 +36,10 @@ mm::pfn_t World::pfn_of(const mm::process& p, unsigned long addr) const
 		int shift = level == mm::PT_PGD ? mm::PGDIR_SHIFT : level == mm::PT_PUD ? mm::PUD_SHIFT
 										: mm::PMD_SHIFT;
 		mm::pteval_t v = pt->entries[(addr >> shift) & 511].peek();
-		if (!mm::pte_present(v) || mm::pte_huge(v))
+		if (!mm::pte_present(v))
 			return 0;
+		if (mm::pte_huge(v))
+			return mm::pte_pfn(v); // a huge page's head (issue #8: hugetlb pages too)
 		pt = pts.of_pfn(mm::pte_pfn(v));
 	}
 	mm::pteval_t v = pt->entries[(addr >> mm::PAGE_SHIFT) & 511].peek();

@@ -6,7 +6,7 @@
 //
 // Simplified: one hstate (2 MiB pages, order 9) on one NUMA node; no cgroups, no hugetlbfs
 // subpools (size=/min_size= mount options), no gigantic pages, no vmemmap optimisation, no
-// userfaultfd, no hugetlb migration (issue #8 adds it), no page pinning at fork. The
+// userfaultfd, no page pinning at fork. hugetlb migration (issue #8) serves soft offline only. The
 // hugetlb page-cache index counts huge pages (vma_hugecache_offset, as v6.1 does).
 #pragma once
 
@@ -201,6 +201,37 @@ folio* alloc_hugetlb_folio(vm_area_struct* vma, unsigned long addr, bool avoid_r
 void free_huge_folio(Kernel& k, folio* f);
 int set_max_huge_pages(Kernel& k, unsigned long count);
 int hugetlb_acct_memory(Kernel& k, long delta);
+
+// ---- pool internals, dissolve and hugetlb migration (issue #8) ----
+// enqueue_huge_page(). Context: hugetlb_lock held; the folio has refcount 0.
+void enqueue_hugetlb_folio(Kernel& k, hstate& h, folio* f);
+// dequeue_huge_page_node_exact(): the newest usable free page, refcount 1. Context: hugetlb_lock.
+folio* dequeue_hugetlb_folio_node_exact(hstate& h);
+// remove_hugetlb_page(): the folio stops being a pool page. Context: hugetlb_lock held.
+void remove_hugetlb_folio(hstate& h, folio* f, bool adjust_surplus);
+// update_and_free_page(): back to the page allocator. Context: no spinlock held.
+void update_and_free_hugetlb_folio(folio* f);
+// alloc_fresh_huge_page(): a new frozen hugetlb folio counted in nr_huge_pages, or nullptr.
+folio* alloc_fresh_hugetlb_folio(Kernel& k);
+// dissolve_free_hugetlb_folio() (hugetlb_dissolve.cpp): 0 (dissolved, or not a hugetlb page),
+// -EBUSY (in use, or every free page is reserved), -ENOMEM.
+int dissolve_free_hugetlb_folio(Kernel& k, folio* f);
+// alloc_and_dissolve_hugetlb_folio(): replace a free hugetlb folio by a new one (pool intact).
+int alloc_and_dissolve_hugetlb_folio(Kernel& k, folio* old_folio);
+// get_hwpoison_hugetlb_folio(): classify a hugetlb folio for memory failure under hugetlb_lock.
+int get_hwpoison_hugetlb_folio(Kernel& k, folio* f, bool* hugetlb);
+// isolate_hugetlb() / folio_putback_active_hugetlb(): take an in-use hugetlb folio for
+// migration (with a reference) and give it back (dropping it).
+bool isolate_hugetlb(Kernel& k, folio* f);
+void folio_putback_active_hugetlb(Kernel& k, folio* f);
+// The migration target (alloc_migration_target()): a pool page or a temporary one.
+folio* alloc_hugetlb_folio_nodemask(Kernel& k);
+void move_hugetlb_state(folio* old_folio, folio* new_folio);
+// migrate_pages() of one isolated hugetlb folio (migrate_hugetlb.cpp). Consumes the isolation
+// reference. Returns: 0, -EAGAIN, -ENOMEM.
+int migrate_hugetlb_folio(Kernel& k, folio* src);
+// Whether a hugetlb folio is mapped by a PMD entry somewhere (folio_mapped()).
+bool hugetlb_folio_mapped(folio* f);
 
 // ---- reservations (hugetlb_resv.cpp) ----
 resv_map* resv_map_alloc(Kernel& k);

@@ -47,6 +47,11 @@ void revive(folio* f)
 	++f->gen;
 }
 
+} // namespace
+
+// The pool internals below are shared with hugetlb_dissolve.cpp (issue #8: dissolve, the
+// migration target, Michal Hocko's replacement), so they are not file-local.
+
 // enqueue_huge_page(). Context: hugetlb_lock held; the folio has refcount 0.
 void enqueue_hugetlb_folio(Kernel& k, hstate& h, folio* f)
 {
@@ -120,6 +125,8 @@ folio* alloc_fresh_hugetlb_folio(Kernel& k)
 	hg.hugetlb_lock.unlock_irq();
 	return f;
 }
+
+namespace {
 
 // alloc_pool_huge_page(): one more persistent page. Returns false if memory is short.
 bool alloc_pool_huge_folio(Kernel& k)

@@ -3,6 +3,7 @@
 // mm/madvise.c, kernel/fork.c, mm/shmem.c; v6.x), so a scenario operation is the whole syscall.
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/memory_failure.hpp"
 
 #include "sim/engine.hpp"
 #include "sim/frame.hpp"
@@ -33,7 +34,11 @@ void observer_commit(Kernel& k, long result)
 		o->on_commit(k.this_cpu(), result);
 }
 
-Kernel::Kernel() : hugetlb_(std::make_unique<hugetlb_globals>()) {}
+Kernel::Kernel()
+	: hugetlb_(std::make_unique<hugetlb_globals>()),
+	  mf_(std::make_unique<memory_failure_state>())
+{
+}
 Kernel::~Kernel() = default;
 
 void Kernel::reset(const Config& cfg)
@@ -44,6 +49,7 @@ void Kernel::reset(const Config& cfg)
 	phys_.reset(cfg.nr_frames);
 	pgtables_.reset(phys_, this);
 	hugetlb_->reset(*this);
+	mf_->reset();
 	for (cpu_tlb& t : tlbs_)
 		t.clear();
 	mms_.clear();
@@ -215,6 +221,9 @@ long Kernel::sys_mremap(process& p, unsigned long old_addr, unsigned long old_le
 int Kernel::sys_madvise(process& p, unsigned long addr, unsigned long len, int advice)
 {
 	MM_FRAME("do_madvise");
+	// Error injection runs before any mmap_lock is taken (issue #8).
+	if (advice == MADV_HWPOISON || advice == MADV_SOFT_OFFLINE)
+		return madvise_inject_error(*this, p, advice, addr & PAGE_MASK, addr + len);
 	return do_madvise(p.mm, addr, len, advice);
 }
 

@@ -119,6 +119,7 @@ private:
 };
 
 struct hugetlb_globals;
+struct memory_failure_state; // issue #8
 
 class Kernel {
 public:
@@ -227,6 +228,14 @@ public:
 	const sim::Atomic<bool>& thp_enabled() const { return thp_enabled_; }
 
 	// ---- memory failure (issue #8) ----
+	// echo pfn > /sys/devices/system/memory/soft_offline_page: 0 or a negative errno (the page
+	// is then as it was). Soft offline never kills and never breaks a reservation.
+	int sys_soft_offline_page(pfn_t pfn);
+	// memory_failure() of pfn: an uncorrected memory error (hard offline; MADV_HWPOISON
+	// injects one by address through sys_madvise). 0 or a negative errno.
+	int sys_memory_failure(pfn_t pfn);
+	memory_failure_state& mf() { return *mf_; }
+	const memory_failure_state& mf() const { return *mf_; }
 
 	// ---- state for the model and for check/ ----
 	const Config& config() const { return cfg_; }
@@ -277,6 +286,7 @@ private:
 	AccessObserver* observer_ = nullptr;
 	int next_id_ = 1;
 	std::unique_ptr<hugetlb_globals> hugetlb_; // issue #5
+	std::unique_ptr<memory_failure_state> mf_; // issue #8
 	sim::Atomic<bool> thp_enabled_; // issue #7: transparent_hugepage/enabled
 };
 

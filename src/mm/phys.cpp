@@ -150,6 +150,25 @@ void Phys::release(folio* f)
 		free_folio(f);
 }
 
+// Models take_page_off_buddy() (mm/page_alloc.c, v6.x): one step under zone->lock. A frame
+// the high-water mark has not reached yet is taken by moving the mark past it; the frames
+// skipped go to the ring, as alloc_pages() does for alignment.
+bool Phys::take_page_off_buddy(pfn_t pfn)
+{
+	MM_FRAME("take_page_off_buddy");
+	sim::point(sim::Op::alloc, sim::WaitKind::none, this, 0);
+	if (pfn >= nr_ || !free_bits_[pfn])
+		return false;
+	if (pfn >= hw_) {
+		for (std::size_t f = hw_; f < pfn; ++f)
+			ring_.push_back(f);
+		hw_ = pfn + 1;
+	}
+	init_frame(pfn, &pages_[pfn], 0);
+	pages_[pfn]._refcount.init(0);
+	return true;
+}
+
 // ---- reference counts (page_ref.h) ----
 
 namespace {

@@ -34,6 +34,9 @@ public:
 	}
 	// What folio_put() does when the last reference goes: the folio's destructor.
 	void release(folio* f);
+	// take_page_off_buddy() (issue #8): the free frame pfn leaves the allocator for good, as
+	// an order-0 page with refcount 0 (memory failure then holds it). False if it is not free.
+	bool take_page_off_buddy(pfn_t pfn);
 
 	page* pfn_to_page(pfn_t pfn) { return &pages_[pfn]; }
 	bool pfn_valid(pfn_t pfn) const { return pfn < nr_; }
