@@ -1,7 +1,8 @@
-// The seed races of issue #5 under the default strategy (PCT depth 3, seed 1, the explorer's
+// The seed races of issues #5 and #8 under the default strategy (PCT depth 3, seed 1, the explorer's
 // defaults, as `mmcheck run` uses them): time and schedules to the first violation with the fix
 // off (or a proposal on), and schedules per second of the fixed programs.
 #include "mm/hugetlb_seeds.hpp"
+#include "mm/memory_failure_seeds.hpp" // issue #8
 
 #include <benchmark/benchmark.h>
 
@@ -79,5 +80,15 @@ SEED_BENCH(clean_throughput, seed000_munmap, mmtest::seed000("b", Teardown::munm
 SEED_BENCH(clean_throughput, seed000_exit, mmtest::seed000("b", Teardown::exit, {}));
 SEED_BENCH(clean_throughput, seed002, mmtest::seed002("b", {}));
 SEED_BENCH(clean_throughput, unshare_flush, mmtest::unshare_flush("b", true));
+
+// ---- seed 004 (2018): soft offline of free huge pages vs hugetlb faults (issue #8) ----
+SEED_BENCH(first_violation, seed004_killed,
+	   mmtest::seed004_killed("b", {}, {"soft_offline_free_hugetlb"}));
+SEED_BENCH(first_violation, seed004_reserved,
+	   mmtest::seed004_reserved("b", {}, {"soft_offline_free_hugetlb"}));
+SEED_BENCH(clean_throughput, seed004_killed, mmtest::seed004_killed("b", {}));
+SEED_BENCH(clean_throughput, seed004_reserved, mmtest::seed004_reserved("b", {}));
+SEED_BENCH(clean_throughput, seed004_killed_replace,
+	   mmtest::seed004_killed("b", {"soft_offline_replace_hugetlb"}, {"soft_offline_free_hugetlb"}));
 
 } // namespace
