@@ -12,6 +12,7 @@
 #pragma once
 
 #include "mm/kernel.hpp"
+#include "mm/lock_classes.hpp"
 #include "sim/mutex.hpp"
 
 #include <vector>
@@ -28,8 +29,6 @@ inline constexpr int MF_SW_SIMULATED = 1 << 5;
 // madvise() advice (include/uapi/asm-generic/mman-common.h).
 inline constexpr int MADV_HWPOISON = 100;
 inline constexpr int MADV_SOFT_OFFLINE = 101;
-
-inline constexpr sim::LockClass mf_mutex_class{"mf_mutex"};
 
 // The globals of mm/memory-failure.c for one Kernel.
 struct memory_failure_state {
