@@ -54,8 +54,15 @@ int World::memory_failure(mm::pfn_t pfn)
 int World::inject_error(mm::process& p, unsigned long addr, unsigned long len, int advice)
 {
 	begin_op();
-	if (advice == mm::MADV_HWPOISON)
-		begin_hard_error(pfn_of(p, addr));
+	if (advice == mm::MADV_HWPOISON) {
+		// pfn_of() says 0 for "nothing mapped" too: only a page of the file mapped at addr.
+		mm::pfn_t pfn = pfn_of(p, addr);
+		const mm::page* pg = k_.phys().pfn_valid(pfn) ? k_.phys().pfn_to_page(pfn) : nullptr;
+		for (const mm::vm_area_struct* v : p.mm->mmap)
+			if (addr >= v->start() && addr < v->end() && v->vm_file != nullptr && pg != nullptr &&
+			    pg->head != nullptr && pg->head->mapping == v->vm_file->f_mapping)
+				begin_hard_error(pfn);
+	}
 	int r = k_.sys_madvise(p, addr, len, advice);
 	oracle_.end(cpu());
 	end_op();
