@@ -31,6 +31,7 @@
 
 #include "mm/hugetlb.hpp"
 #include "mm/internal.hpp"
+#include "mm/migrate.hpp"
 #include "sim/frame.hpp"
 
 namespace mm {
@@ -201,14 +202,34 @@ int soft_offline_in_use_hugetlb(Kernel& k, page* p)
 	return 0;
 }
 
-// Models soft_offline_in_use_page() (v5.18). Differences: small in-use pages are not migrated
-// here (-EIO, as for an unhandlable page).
+// Models __soft_offline_page() for a small page (v5.18): migrate it, then take the old frame.
+// Context: may sleep; holds the reference get_any_page() took, which it gives up.
+// Differences: no invalidate_inode_page() shortcut; migrate_folio_one() (migrate.cpp) frees the
+// old page at the end of a successful migration, where the kernel keeps its isolation reference
+// for page_handle_poison(): the model takes the frame back off the allocator instead, and
+// returns -EBUSY if someone allocated it in between. Order-0 anon and page-cache pages only.
+int soft_offline_in_use_small(Kernel& k, page* p)
+{
+	MM_FRAME("__soft_offline_page");
+	folio* f = p->head;
+	bool movable = f->order == 0 && !folio_test(f, PG_table) &&
+		       (f->anon != nullptr || f->mapping != nullptr);
+	bool isolated = movable && folio_isolate_lru(f);
+	folio_put(f); // isolate_page(): the isolation holds its own reference
+	if (!isolated)
+		return -EBUSY;
+	int ret = migrate_folio_one(k, f);
+	if (ret != 0)
+		return ret == -EAGAIN ? -EBUSY : ret;
+	return page_handle_poison(k, p, true, false) ? 0 : -EBUSY;
+}
+
+// Models soft_offline_in_use_page() (v5.18): no THP split (a THP is not offlined here).
 int soft_offline_in_use_page(Kernel& k, page* p)
 {
 	if (PageHuge(p))
 		return soft_offline_in_use_hugetlb(k, p);
-	folio_put(p->head);
-	return -EIO;
+	return soft_offline_in_use_small(k, p);
 }
 
 } // namespace

@@ -4,9 +4,9 @@
 // the 2018 code of the seed-004 thread, v4.17, behind Fix::soft_offline_hugetlb_race) and
 // mm/madvise.c madvise_inject_error().
 //
-// Differences: hugetlb pages and free pages are handled; an in-use small page is soft
-// offlined only if it is free or a hugetlb page (small-page migration and hard offline of small
-// in-use pages are not modelled: -EIO / -EBUSY). The error is on the head page of a huge page.
+// Differences: soft offline handles free pages, hugetlb pages and order-0 anon or page-cache
+// pages (by migration); hard offline handles hugetlb pages and free pages (an in-use small page
+// is marked and -EBUSY returned, as for an unhandlable page; no me_pagecache_* handlers). The error is on the head page of a huge page.
 // No hwpoison filter, no unpoison, no memory_failure_queue (the error is handled in the
 // calling task), no MCE "action required" context.
 #pragma once

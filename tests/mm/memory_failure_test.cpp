@@ -219,6 +219,49 @@ TEST(SoftOffline, AMigrationThatSkipsTheCopyIsCaughtByTheMemoryOracle)
 		<< describe_first(r);
 }
 
+// A small anon page: migrated, the old frame poisoned and held, the data kept.
+TEST(SoftOffline, OfASmallAnonPageMigratesItAndKeepsTheData)
+{
+	check::World w;
+	w.reset(mm::Config{});
+	mm::process* a = w.create_process("A");
+	constexpr unsigned long X = 0x40000000;
+	w.mmap(*a, X, 2 * PAGE_SIZE, RW_, mm::MAP_PRIVATE | mm::MAP_ANONYMOUS | mm::MAP_FIXED);
+	w.store(*a, X, 3);
+	w.store(*a, X + PAGE_SIZE, 4);
+	mm::pfn_t old_pfn = w.pfn_of(*a, X);
+	EXPECT_EQ(w.madvise(*a, X, PAGE_SIZE, mm::MADV_SOFT_OFFLINE), 0);
+	EXPECT_NE(w.pfn_of(*a, X), old_pfn);
+	EXPECT_TRUE(poisoned(w, old_pfn));
+	EXPECT_EQ(w.load(*a, X).value, 3u);
+	EXPECT_EQ(w.load(*a, X + PAGE_SIZE).value, 4u);
+	EXPECT_EQ(w.soft_offline(old_pfn), 0) << "already poisoned";
+	w.check_invariants();
+}
+
+TEST(SoftOffline, OfASmallAnonPageIsInvisibleToAConcurrentWriterOver2kPctSchedules)
+{
+	constexpr unsigned long X = 0x40000000;
+	MmSpec s;
+	s.init = [](check::World& w, Ctx& c) {
+		c.procs["A"] = w.create_process("A");
+		w.mmap(c.proc("A"), X, PAGE_SIZE, RW_, mm::MAP_PRIVATE | mm::MAP_ANONYMOUS | mm::MAP_FIXED);
+		w.store(c.proc("A"), X, 3);
+	};
+	s.cpus.push_back([](check::World& w, Ctx& c) {
+		c.results["r0"] = w.madvise(c.proc("A"), X, PAGE_SIZE, mm::MADV_SOFT_OFFLINE);
+	});
+	s.cpus.push_back([](check::World& w, Ctx& c) {
+		w.store(c.proc("A"), X, 4);
+		w.load(c.proc("A"), X);
+	});
+	s.outcome_fn = [](check::World&, Ctx& c) { return std::to_string(c.results["r0"]); };
+	MmProgram p(s);
+	auto r = run_explorer(p, "pct", 2000);
+	EXPECT_FALSE(r.first.has_value()) << describe_first(r);
+	EXPECT_GT(r.outcomes["0"], 0u) << "some migrations succeed";
+}
+
 // ---- hard offline ----
 
 struct HardSetup {
