@@ -19,6 +19,21 @@ bool poisoned(check::World& w, mm::pfn_t pfn)
 	return mm::folio_test(w.kernel().phys().pfn_to_page(pfn), mm::PG_hwpoison);
 }
 
+// P0: A soft offlines the page at addr (len bytes) by madvise; P1: `writer`. Over 2000 PCT
+// schedules nothing may be reported, and some offlines must succeed.
+void expect_invisible_soft_offline(MmSpec s, unsigned long addr, unsigned long len, Body writer)
+{
+	s.cpus.push_back([addr, len](check::World& w, Ctx& c) {
+		c.results["r0"] = w.madvise(c.proc("A"), addr, len, mm::MADV_SOFT_OFFLINE);
+	});
+	s.cpus.push_back(std::move(writer));
+	s.outcome_fn = [](check::World&, Ctx& c) { return std::to_string(c.results["r0"]); };
+	MmProgram p(s);
+	auto r = run_explorer(p, "pct", 2000);
+	EXPECT_FALSE(r.first.has_value()) << describe_first(r);
+	EXPECT_GT(r.outcomes["0"], 0u) << "some migrations succeed";
+}
+
 // ---- flow 1: the just-allocated page ----
 
 TEST(Seed004, JustAllocatedPageGetsPoisonedAndItsNextMapperSigbusWithTheFixOff)
@@ -183,18 +198,10 @@ TEST(SoftOffline, OfAMappedHugePageIsInvisibleToAConcurrentWriterOver2kPctSchedu
 		w.store(c.proc("A"), MF_XA, 7);
 		w.load(c.proc("B"), MF_XB);
 	};
-	s.cpus.push_back([](check::World& w, Ctx& c) {
-		c.results["r0"] = w.madvise(c.proc("A"), MF_XA, HPAGE_SIZE, mm::MADV_SOFT_OFFLINE);
-	});
-	s.cpus.push_back([](check::World& w, Ctx& c) {
+	expect_invisible_soft_offline(s, MF_XA, HPAGE_SIZE, [](check::World& w, Ctx& c) {
 		w.store(c.proc("B"), MF_XB + PAGE_SIZE, 8);
 		w.load(c.proc("B"), MF_XB);
 	});
-	s.outcome_fn = [](check::World&, Ctx& c) { return std::to_string(c.results["r0"]); };
-	MmProgram p(s);
-	auto r = run_explorer(p, "pct", 2000);
-	EXPECT_FALSE(r.first.has_value()) << describe_first(r);
-	EXPECT_GT(r.outcomes["0"], 0u) << "some migrations succeed";
 }
 
 // The detector pair of the migration: a migration that loses the contents is caught.
@@ -248,18 +255,10 @@ TEST(SoftOffline, OfASmallAnonPageIsInvisibleToAConcurrentWriterOver2kPctSchedul
 		w.mmap(c.proc("A"), X, PAGE_SIZE, RW_, mm::MAP_PRIVATE | mm::MAP_ANONYMOUS | mm::MAP_FIXED);
 		w.store(c.proc("A"), X, 3);
 	};
-	s.cpus.push_back([](check::World& w, Ctx& c) {
-		c.results["r0"] = w.madvise(c.proc("A"), X, PAGE_SIZE, mm::MADV_SOFT_OFFLINE);
-	});
-	s.cpus.push_back([](check::World& w, Ctx& c) {
+	expect_invisible_soft_offline(s, X, PAGE_SIZE, [](check::World& w, Ctx& c) {
 		w.store(c.proc("A"), X, 4);
 		w.load(c.proc("A"), X);
 	});
-	s.outcome_fn = [](check::World&, Ctx& c) { return std::to_string(c.results["r0"]); };
-	MmProgram p(s);
-	auto r = run_explorer(p, "pct", 2000);
-	EXPECT_FALSE(r.first.has_value()) << describe_first(r);
-	EXPECT_GT(r.outcomes["0"], 0u) << "some migrations succeed";
 }
 
 // ---- hard offline ----
