@@ -71,7 +71,9 @@ public:
 	// checks every access across it.
 	int move_pages(mm::process& p, unsigned long addr);
 	int migrate_pfn(mm::pfn_t pfn);
-	// The frame p maps at addr now (or 0): a setup helper that reads without scheduling.
+	// The frame p maps at addr now, or no_pfn (pfn 0 is a frame like any other): a setup
+	// helper that reads without scheduling.
+	static constexpr mm::pfn_t no_pfn = ~mm::pfn_t{0};
 	mm::pfn_t pfn_of(const mm::process& p, unsigned long addr) const;
 	// execve() up to setup_arg_pages(): p's new mm holds only the temporary stack with argv
 	// (one word per page) just below mm::STACK_TOP_MAX.

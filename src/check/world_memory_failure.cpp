@@ -55,9 +55,10 @@ int World::inject_error(mm::process& p, unsigned long addr, unsigned long len, i
 {
 	begin_op();
 	if (advice == mm::MADV_HWPOISON) {
-		// pfn_of() says 0 for "nothing mapped" too: only a page of the file mapped at addr.
+		// Only a page of the file mapped at addr.
 		mm::pfn_t pfn = pfn_of(p, addr);
-		const mm::page* pg = k_.phys().pfn_valid(pfn) ? k_.phys().pfn_to_page(pfn) : nullptr;
+		const mm::page* pg =
+		    pfn != no_pfn && k_.phys().pfn_valid(pfn) ? k_.phys().pfn_to_page(pfn) : nullptr;
 		for (const mm::vm_area_struct* v : p.mm->mmap)
 			if (addr >= v->start() && addr < v->end() && v->vm_file != nullptr && pg != nullptr &&
 			    pg->head != nullptr && pg->head->mapping == v->vm_file->f_mapping)

@@ -37,13 +37,13 @@ mm::pfn_t World::pfn_of(const mm::process& p, unsigned long addr) const
 										: mm::PMD_SHIFT;
 		mm::pteval_t v = pt->entries[(addr >> shift) & 511].peek();
 		if (!mm::pte_present(v))
-			return 0;
+			return no_pfn;
 		if (mm::pte_huge(v))
 			return mm::pte_pfn(v); // a huge page's head (issue #8: hugetlb pages too)
 		pt = pts.of_pfn(mm::pte_pfn(v));
 	}
 	mm::pteval_t v = pt->entries[(addr >> mm::PAGE_SHIFT) & 511].peek();
-	return mm::pte_present(v) ? mm::pte_pfn(v) : 0;
+	return mm::pte_present(v) ? mm::pte_pfn(v) : no_pfn;
 }
 
 int World::exec_begin(mm::process& p, const std::vector<std::uint64_t>& argv)

@@ -42,7 +42,7 @@ void register_rmap(Registry& r)
 	       "its pfn, or -ENOENT",
 	       [](OpContext& ctx, const Call& c) {
 		       mm::pfn_t pfn = ctx.world().pfn_of(ctx.process(c, "proc"), c.ul("addr"));
-		       if (pfn == 0)
+		       if (pfn == check::World::no_pfn)
 			       return num(-ENOENT);
 		       ctx.bind(c, "page", ctx.world().kernel().phys().pfn_to_page(pfn));
 		       return num(static_cast<long>(pfn));

@@ -141,3 +141,28 @@ forbid violation
 }
 
 } // namespace
+
+namespace {
+
+// page_at names the frame a process maps, whatever its number: the pool's first huge page sits
+// at pfn 0, and an unmapped address is -ENOENT.
+TEST(HugetlbOps, PageAtNamesPfnZeroAndRefusesAnUnmappedAddress)
+{
+	EXPECT_EQ(only_outcome(R"(mmcheck t/page-at-pfn-0
+init {
+	nr_hugepages(count=1)
+	process(name=A)
+	hugetlbfs_create(name=F, size=2M)
+}
+P0 (A) {
+	r0 = mmap(addr=0x100000000, len=2M, prot=read|write, flags=shared|fixed, file=F)
+	r1 = store(addr=0x100000000, value=7)
+	r2 = page_at(addr=0x100000000, page=H)
+	r3 = page_at(addr=0x200000000, page=G)
+}
+forbid violation
+)"),
+		  "P0:r0=0x100000000; P0:r1=0; P0:r2=0; P0:r3=-ENOENT;");
+}
+
+} // namespace
