@@ -29,18 +29,20 @@ std::vector<std::string> scenario_paths(std::span<const std::string> words)
 	std::vector<std::string> paths;
 	for (const std::string& w : words) {
 		std::error_code ec;
+		if (w.starts_with("demo:"))
+			throw UsageError("judge: '" + w + "' is a demo; demos have no Result: line");
+		if (!std::filesystem::exists(w, ec))
+			throw UsageError("cannot read '" + w + "': no such file or directory");
 		if (std::filesystem::is_directory(w, ec)) {
 			std::vector<std::string> below = litmus_files(w);
 			if (below.empty())
 				throw UsageError("judge: no .litmus file below '" + w + "'");
 			paths.insert(paths.end(), below.begin(), below.end());
 		} else if (w.ends_with(".litmus")) {
-			if (!std::filesystem::exists(w, ec))
-				throw UsageError("cannot read '" + w + "': no such file");
 			paths.push_back(w);
 		} else {
 			throw UsageError("judge: '" + w +
-			                 "' is not a .litmus file or a directory (demos have no Result: line)");
+			                 "' is not a .litmus file or a directory");
 		}
 	}
 	return paths;

@@ -92,13 +92,19 @@ TEST(CliJudge, BadInputExitsTwo)
 	EXPECT_TRUE(has(r.err, "judge: --fix/MMCHECK_FIX cannot be used")) << r.err;
 	r = run_mmcheck("judge demo:all", kInSource);
 	EXPECT_EQ(r.exit_code, 2);
+	EXPECT_TRUE(has(r.err, "is a demo; demos have no Result: line")) << r.err;
+	r = run_mmcheck("judge README.md", kInSource);
+	EXPECT_EQ(r.exit_code, 2);
 	EXPECT_TRUE(has(r.err, "is not a .litmus file or a directory")) << r.err;
 	r = run_mmcheck("judge docs/example.litmus", kInSource);
 	EXPECT_EQ(r.exit_code, 2);
 	EXPECT_TRUE(has(r.err, "has no Result: line")) << r.err;
 	r = run_mmcheck("judge scenarios/core/nosuch.litmus", kInSource);
 	EXPECT_EQ(r.exit_code, 2);
-	EXPECT_EQ(r.err, "mmcheck: cannot read 'scenarios/core/nosuch.litmus': no such file\n");
+	EXPECT_EQ(r.err, "mmcheck: cannot read 'scenarios/core/nosuch.litmus': no such file or directory\n");
+	r = run_mmcheck("judge scenarios/nosuch/", kInSource);
+	EXPECT_EQ(r.exit_code, 2);
+	EXPECT_EQ(r.err, "mmcheck: cannot read 'scenarios/nosuch/': no such file or directory\n");
 	r = run_mmcheck("judge", kInSource);
 	EXPECT_EQ(r.exit_code, 2);
 }
