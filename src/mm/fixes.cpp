@@ -1,5 +1,6 @@
 #include "mm/fixes.hpp"
 
+#include <array>
 #include <string>
 
 namespace mm {
@@ -57,6 +58,36 @@ const char* switch_kind_name(SwitchKind k)
 		return "mutant";
 	}
 	return "?";
+}
+
+namespace {
+
+// Per fix, the proposals that stand in for it (fixes.def's PROPOSAL(id, fix, ...)).
+using ProposalBits = std::bitset<static_cast<unsigned>(Proposal::count_) + 1>;
+
+const std::array<ProposalBits, static_cast<unsigned>(Fix::count_) + 1>& stand_ins()
+{
+	static const auto table = [] {
+		std::array<ProposalBits, static_cast<unsigned>(Fix::count_) + 1> t{};
+#define FIX(id, commit, link, doc)
+#define PROPOSAL(id, replaced_fix, link, doc)                                                    \
+	if (auto fx = find_fix(replaced_fix); fx && fx->kind == SwitchKind::fix)                 \
+		t[fx->index].set(static_cast<unsigned>(Proposal::id));
+#define MUTANT(id, doc)
+#include "mm/fixes.def"
+#undef FIX
+#undef PROPOSAL
+#undef MUTANT
+		return t;
+	}();
+	return table;
+}
+
+} // namespace
+
+bool FixSet::replaced(Fix f) const
+{
+	return (proposals_ & stand_ins()[static_cast<unsigned>(f)]).any();
 }
 
 bool FixSet::set(std::string_view name, bool on)

@@ -63,7 +63,12 @@ const char* switch_kind_name(SwitchKind k);
 class FixSet {
 public:
 	FixSet() { fixes_.set(); }
-	bool fixed(Fix f) const { return fixes_.test(static_cast<unsigned>(f)); }
+	// A fix is in effect when it is on and no proposal standing in for it (fixes.def names
+	// the fix each proposal replaces) is on: the model runs either the merged code or the
+	// proposal, never both.
+	bool fixed(Fix f) const { return fixes_.test(static_cast<unsigned>(f)) && !replaced(f); }
+	// Whether a proposal standing in for f is on.
+	bool replaced(Fix f) const;
 	bool proposal(Proposal p) const { return proposals_.test(static_cast<unsigned>(p)); }
 	bool mutant(Mutant m) const { return mutants_.test(static_cast<unsigned>(m)); }
 	void set(Fix f, bool on) { fixes_.set(static_cast<unsigned>(f), on); }

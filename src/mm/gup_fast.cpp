@@ -44,15 +44,10 @@ folio* try_grab_folio_fast(page* pg, int refs, unsigned flags)
 	}
 }
 
-// The reference of x86's own GUP-fast (arch/x86/mm/gup.c before 2017): a plain increment.
-// It cannot fail, so it may revive a page that was just freed; only an IPI flush that waits
-// for this CPU's IRQ-off section keeps the page from being freed before it happens.
-folio* grab_folio_plain(page* pg, int refs, unsigned flags)
-{
-	folio* f = page_folio(pg);
-	folio_ref_add(f, (flags & FOLL_PIN) ? refs * GUP_PIN_COUNTING_BIAS : refs);
-	return f;
-}
+// Without Fix::gup_fast_speculative_ref the reference is x86's own GUP-fast one
+// (arch/x86/mm/gup.c before 2017): try_grab_folio()'s plain increment. It cannot fail, so it
+// may revive a page that was just freed; only an IPI flush that waits for this CPU's IRQ-off
+// section keeps the page from being freed before it happens.
 
 // Models gup_fast_pte_range(). Context: IRQs off; the PTE table comes from the PMD value
 // read once (pte_offset_map(&pmd, addr)), never from a re-read of *pmdp.
@@ -63,11 +58,9 @@ bool gup_fast_pte_range(Kernel& k, pteval_t pmd, pmd_t* pmdp, unsigned long addr
 	MM_FRAME("gup_fast_pte_range");
 	ptdesc* pt = entry_table(k.pgtables(), pmd);
 	pte_t* ptep = &pt->entries[static_cast<std::size_t>(pte_index(addr))];
-	// The proposals stand in for the PMD recheck: with one of them on, collapse itself
-	// excludes us, as Andrea proposed in 2014.
-	const bool recheck_pmd = k.fixed(Fix::gup_fast_pmd_recheck) &&
-				 !k.proposal(Proposal::collapse_ipi_after_pmd_clear) &&
-				 !k.proposal(Proposal::collapse_recheck_refcount);
+	// Andrea's 2014 proposals stand in for the PMD recheck (fixed() is false with one on):
+	// collapse itself excludes us.
+	const bool recheck_pmd = k.fixed(Fix::gup_fast_pmd_recheck);
 	for (; addr != end; addr += PAGE_SIZE, ++ptep) {
 		pteval_t pte = ptep_get(ptep); // ptep_get_lockless()
 		if (!pte_access_permitted(pte, flags & FOLL_WRITE))
@@ -75,7 +68,7 @@ bool gup_fast_pte_range(Kernel& k, pteval_t pmd, pmd_t* pmdp, unsigned long addr
 		trace_notef("pte -> pfn %llu", static_cast<unsigned long long>(pte_pfn(pte)));
 		page* pg = k.phys().pfn_to_page(pte_pfn(pte));
 		if (!k.fixed(Fix::gup_fast_speculative_ref)) {
-			grab_folio_plain(pg, 1, flags);
+			try_grab_folio(pg, 1, flags);
 			pages[(*nr)++] = pg;
 			continue;
 		}
@@ -116,15 +109,14 @@ bool gup_fast_pmd_leaf(Kernel& k, pteval_t orig, pmd_t* pmdp, unsigned long addr
 	MM_FRAME("gup_fast_pmd_leaf");
 	if (!pte_access_permitted(orig, flags & FOLL_WRITE))
 		return false;
-	if (orig & _PAGE_PSE) {
-		// GUP of hugetlb pages is not modelled: the pin checks know THPs only.
-		if (folio_test(k.phys().pfn_to_page(pte_pfn(orig))->head, PG_hugetlb))
-			return false;
-	}
+	// GUP of hugetlb pages is not modelled (the pin checks know THPs only): the slow path
+	// refuses them.
+	if (folio_test(k.phys().pfn_to_page(pte_pfn(orig))->head, PG_hugetlb))
+		return false;
 	int refs = static_cast<int>((end - addr) >> PAGE_SHIFT);
 	page* pg = k.phys().pfn_to_page(pte_pfn(orig) + ((addr & ~PMD_MASK) >> PAGE_SHIFT));
 	folio* f = k.fixed(Fix::gup_fast_speculative_ref) ? try_grab_folio_fast(pg, refs, flags)
-							   : grab_folio_plain(pg, refs, flags);
+							   : try_grab_folio(pg, refs, flags);
 	if (f == nullptr)
 		return false;
 	if (k.fixed(Fix::gup_fast_speculative_ref) && ptep_get(pmdp) != orig) {

@@ -17,22 +17,11 @@
 // The fix makes the dying VMA unshareable before i_mmap_rwsem is dropped.
 #include "mm/hugetlb.hpp"
 
+#include "mm/huge_mm.hpp" // folio_remove_rmap_pmd()
 #include "mm/internal.hpp"
 #include "sim/frame.hpp"
 
 namespace mm {
-namespace {
-
-void hugetlb_remove_rmap(folio* f)
-{
-	// page_remove_rmap(page, vma, true): the whole folio was mapped by one PMD entry.
-	int now = f->_entire_mapcount.sub_return(1);
-	if (now < -1)
-		sim::raise(sim::ViolationKind::invariant,
-			   "mapcount underflow on hugetlb pfn " + std::to_string(f->pfn));
-}
-
-} // namespace
 
 // Models __unmap_hugepage_range() (mm/hugetlb.c, v6.1): clear the hugetlb entries of
 // [start, end) of vma; only those of ref_page if given (unmap_ref_private()), marking the VMA.
@@ -95,7 +84,7 @@ void __unmap_hugepage_range(mmu_gather& tlb, vm_area_struct* vma, unsigned long 
 			}
 			ptep_get_and_clear(ptep);
 			tlb_flush_range_add(tlb, address, HPAGE_SIZE); // tlb_remove_huge_tlb_entry()
-			hugetlb_remove_rmap(f);
+			folio_remove_rmap_pmd(f, vma); // page_remove_rmap(page, vma, true)
 			ptl->unlock();
 			tlb_remove_page(tlb, f);
 			if (ref_page != nullptr)
@@ -123,8 +112,7 @@ void __unmap_hugepage_range_final(mmu_gather& tlb, vm_area_struct* vma, unsigned
 	if (final)
 		hugetlb_of(k).dying.push_back(vma); // Dbg: for hugetlb_free_pgtables_check()
 	__unmap_hugepage_range(tlb, vma, start, end, ref_page, zap_flags);
-	if (final && !k.proposal(Proposal::hugetlb_pmd_share_trylock) &&
-	    k.fixed(Fix::hugetlb_teardown_unshareable)) {
+	if (final && k.fixed(Fix::hugetlb_teardown_unshareable)) {
 		// Free the vma lock before i_mmap_rwsem goes: the VMA is then no sharing partner, and
 		// its page tables, freed later without i_mmap_rwsem, belong to it alone. (2012: clear
 		// VM_MAYSHARE, which page_table_shareable() compared.)

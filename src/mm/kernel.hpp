@@ -240,6 +240,7 @@ public:
 	// ---- state for the model and for check/ ----
 	const Config& config() const { return cfg_; }
 	bool fixed(Fix f) const { return cfg_.fixes.fixed(f); }
+	bool replaced(Fix f) const { return cfg_.fixes.replaced(f); }
 	bool proposal(Proposal p) const { return cfg_.fixes.proposal(p); }
 	bool mutant(Mutant m) const { return cfg_.fixes.mutant(m); }
 	Phys& phys() { return phys_; }

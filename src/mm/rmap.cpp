@@ -18,16 +18,9 @@ namespace mm {
 bool anon_vma_spinlocks(const Kernel& k)
 {
 	// The rwsem came in 3.8; before it (and before 3.0's mutex) it was a spinlock.
-	if (!k.fixed(Fix::always_lock_root_anon_vma))
-		return true;
-	for (Proposal p : {Proposal::move_ptes_remove_migration_ptes, Proposal::shift_arg_pages_anon_vma_lock,
-			   Proposal::unstable_rmap, Proposal::exec_fake_temporary_vma,
-			   Proposal::vma_adjust_own_anon_vma_lock, Proposal::rmap_walk_trylock_restart,
-			   Proposal::anon_vma_lock_all_v1, Proposal::anon_vma_lock_all_v2,
-			   Proposal::anon_vma_lock_all_v3})
-		if (k.proposal(p))
-			return true;
-	return false;
+	// Every 2010 proposal was written against it: those standing in for the root lock make
+	// fixed() false, and the exec ones stand in for the temporary-stack skip.
+	return !k.fixed(Fix::always_lock_root_anon_vma) || k.replaced(Fix::migrate_skip_temporary_stack);
 }
 
 bool anon_vma_lock_all_rfc(const Kernel& k)
@@ -43,10 +36,8 @@ bool rmap_walk_trylocks(const Kernel& k)
 
 bool anon_vma_lock_root(const Kernel& k)
 {
-	// The proposals that stand in for the root lock were written for per-anon_vma locks.
-	if (k.proposal(Proposal::vma_adjust_own_anon_vma_lock) || rmap_walk_trylocks(k) ||
-	    anon_vma_lock_all_rfc(k))
-		return false;
+	// The proposals that stand in for the root lock (fixed() is false with one on) were
+	// written for per-anon_vma locks.
 	return k.fixed(Fix::always_lock_root_anon_vma);
 }
 

@@ -13,6 +13,7 @@
 // Mel's trylock applies to both walks (2.6.34's try_to_unmap_anon had its own loop). No KSM,
 // no large folios, no mmu notifiers.
 #include "mm/internal.hpp"
+#include "mm/hex.hpp"
 #include "mm/rmap.hpp"
 
 #include "sim/engine.hpp"
@@ -23,13 +24,6 @@
 
 namespace mm {
 namespace {
-
-std::string hex(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
 
 // races.md §3 item 22: a walker must never see some but not all of the stores of an update
 // of vm_start/vm_end/vm_pgoff. The updater marks the VMA between its first and last store.
@@ -245,12 +239,8 @@ void try_to_migrate(Kernel& k, folio* f)
 	rmap_walk_control rwc;
 	rwc.rmap_one = try_to_migrate_one;
 	rwc.done = folio_not_mapped;
-	// The exec proposals stand in for the skip.
-	bool exec_proposal = k.proposal(Proposal::move_ptes_remove_migration_ptes) ||
-			     k.proposal(Proposal::shift_arg_pages_anon_vma_lock) ||
-			     k.proposal(Proposal::unstable_rmap) ||
-			     k.proposal(Proposal::exec_fake_temporary_vma);
-	if (PageAnon(f) && k.fixed(Fix::migrate_skip_temporary_stack) && !exec_proposal)
+	// The exec proposals stand in for the skip (fixed() is false with one on).
+	if (PageAnon(f) && k.fixed(Fix::migrate_skip_temporary_stack))
 		rwc.invalid_vma = invalid_migration_vma;
 	rmap_walk(k, f, rwc);
 }
