@@ -55,9 +55,12 @@ bool in_hugetlb_vma(const process& p, unsigned long addr)
 
 bool hugetlb_fault_may_fail(Kernel& k, const process& p, unsigned long addr)
 {
-	if (!in_hugetlb_vma(p, addr))
+	// Runs before every user access: one look at the VMA list.
+	if (p.exited || p.mm->dead)
 		return false;
 	const vm_area_struct* vma = vma_at(p, addr);
+	if (vma == nullptr || !is_vm_hugetlb_page(vma))
+		return false;
 	if (is_vma_resv_set(vma, HPAGE_RESV_UNMAPPED))
 		return true;
 	long idx = static_cast<long>(vma_hugecache_offset(vma, addr & HPAGE_MASK));

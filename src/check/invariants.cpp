@@ -1,6 +1,7 @@
 // Structural invariants (invariants.hpp). Reads model state with peek(): never a scheduling
 // point, never a change.
 #include "check/invariants.hpp"
+#include "mm/hex.hpp"
 
 #include "check/rmap_check.hpp"
 
@@ -15,21 +16,9 @@ namespace {
 
 using namespace mm;
 
-std::string hex(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
-
 [[noreturn]] void fail(std::string msg, std::vector<std::string> detail = {})
 {
 	sim::raise(sim::ViolationKind::invariant, std::move(msg), std::move(detail));
-}
-
-bool live(const sim::Lifetime& lt)
-{
-	return lt.state == sim::Lifetime::State::live;
 }
 
 const char* level_name(pt_level l)
@@ -125,7 +114,7 @@ void Invariants::walk_tables(const Kernel& k)
 				if (pte_present(v) && !leaf) {
 					pfn_t pfn = pte_pfn(v);
 					const ptdesc* next = pts.of_pfn(pfn);
-					if (next == nullptr || !live(next->lt) || phys.is_free(pfn))
+					if (next == nullptr || !next->lt.live() || phys.is_free(pfn))
 						fail(std::string(level_name(pt->level)) + " entry " + hex(va) + who() +
 							     " points to a freed page-table page (pfn " +
 							     std::to_string(pfn) + ")");
@@ -144,7 +133,7 @@ void Invariants::walk_tables(const Kernel& k)
 					pfn_t pfn = pte_pfn(v);
 					// A free hugetlb page is allocated to its pool but freed as an object.
 					if (!phys.pfn_valid(pfn) || phys.is_free(pfn) ||
-					    !live(const_cast<Kernel&>(k).phys().pfn_to_page(pfn)->lt))
+					    !const_cast<Kernel&>(k).phys().pfn_to_page(pfn)->lt.live())
 						fail(std::string(level_name(pt->level)) + " entry " + hex(va) + who() +
 							     " maps pfn " + std::to_string(pfn) + ", a freed page",
 						     {"a page must be unmapped from every page table before it is "
@@ -190,19 +179,19 @@ void Invariants::check_deposits(const Kernel& k, const ptdesc* pmd_table, unsign
 		if (pte_huge(v) && !folio_test(phys.pfn_to_page(pte_pfn(v))->head, PG_hugetlb))
 			++huge;
 	}
-	const std::string where = "PMD table " + hex(va) + " of " + mm->name;
+	auto where = [&] { return "PMD table " + hex(va) + " of " + mm->name; }; // only to report
 	for (const ptdesc* d = pmd_table->pmd_huge_pte; d != nullptr; d = d->deposit_next) {
 		++deposited;
 		pfn_t pfn = d->frame->pfn;
-		if (!live(d->lt) || d->level != PT_PTE)
-			fail(where + " has a freed or non-PTE table deposited");
+		if (!d->lt.live() || d->level != PT_PTE)
+			fail(where() + " has a freed or non-PTE table deposited");
 		++table_refs_[pfn];
 		if (next_used_entry(*d, 0) != PTRS_PER_TABLE)
 			fail("PTE table pfn " + std::to_string(pfn) + " deposited with a huge PMD of " +
-			     where + " is not empty");
+			     where() + " is not empty");
 	}
 	if (huge != deposited)
-		fail(where + " has " + std::to_string(huge) + " huge PMDs but " +
+		fail(where() + " has " + std::to_string(huge) + " huge PMDs but " +
 			     std::to_string(deposited) + " deposited PTE tables",
 		     {"every huge PMD keeps a PTE table for its split (pgtable_trans_huge_deposit)"});
 }
@@ -212,7 +201,7 @@ void Invariants::check_page_cache(const Kernel& k)
 	for (const file* f : k.files()) {
 		const address_space& m = f->f_inode->i_data;
 		for (const auto& [index, fo] : m.i_pages) {
-			if (!live(fo->lt) || k.phys().is_free(fo->pfn))
+			if (!fo->lt.live() || k.phys().is_free(fo->pfn))
 				fail("page cache of " + f->name() + " holds freed pfn " +
 				     std::to_string(fo->pfn) + " at index " + std::to_string(index));
 			if (fo->mapping != &m || fo->index != index)
@@ -299,7 +288,7 @@ void Invariants::check_vmas(const Kernel& k)
 		}
 		unsigned long prev_end = 0;
 		for (const vm_area_struct* v : mm->mmap) {
-			if (!live(v->lt))
+			if (!v->lt.live())
 				fail("the VMA list of " + mm->name + " holds a freed VMA");
 			if (v->start() >= v->end() || v->start() < prev_end)
 				fail("VMAs of " + mm->name + " overlap or are empty at " + hex(v->start()));
@@ -316,7 +305,7 @@ void Invariants::check_vmas(const Kernel& k)
 	}
 	for (const file* f : k.files()) {
 		for (const vm_area_struct* v : f->f_inode->i_data.i_mmap)
-			if (!live(v->lt))
+			if (!v->lt.live())
 				fail("i_mmap of " + f->name() + " holds a freed VMA");
 	}
 }

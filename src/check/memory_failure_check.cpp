@@ -1,5 +1,6 @@
 // Memory-failure checks (memory_failure_check.hpp).
 #include "check/memory_failure_check.hpp"
+#include "mm/hex.hpp"
 
 #include "mm/hugetlb.hpp"
 #include "mm/memory_failure.hpp"
@@ -12,13 +13,6 @@ namespace check {
 namespace {
 
 using namespace mm;
-
-std::string hexs(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
 
 // The PMD-level entry of addr in mm, or 0 (a walk with peek()).
 pteval_t pmd_entry(const Kernel& kc, const mm_struct* mm, unsigned long addr)
@@ -81,7 +75,7 @@ std::optional<std::string> poison_sigbus(const Kernel& k, const process& p, unsi
 	}
 	if (!poisoned || hard_error(k, pfn))
 		return std::nullopt;
-	return p.name + " got SIGBUS at " + hexs(addr) + " from " + where + " (pfn " +
+	return p.name + " got SIGBUS at " + hex(addr) + " from " + where + " (pfn " +
 	       std::to_string(pfn) + "), but no memory error hit that page: only a soft offline did";
 }
 

@@ -1,5 +1,6 @@
 // rmap completeness and migration entries (rmap_check.hpp). Not a scheduling point anywhere.
 #include "check/rmap_check.hpp"
+#include "mm/hex.hpp"
 
 #include "mm/pgtable.hpp"
 #include "sim/engine.hpp"
@@ -10,18 +11,6 @@ namespace check {
 namespace {
 
 using namespace mm;
-
-std::string hex(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
-
-bool live(const sim::Lifetime& lt)
-{
-	return lt.state == sim::Lifetime::State::live;
-}
 
 unsigned long span_of(pt_level l)
 {
@@ -49,7 +38,7 @@ void walk_ptes(Pgtables& pts, const ptdesc* pt, unsigned long va0, unsigned long
 		if (!pte_present(v) || pte_huge(v))
 			continue; // huge leaves: issues #5 and #7
 		const ptdesc* next = pts.of_pfn(pte_pfn(v));
-		if (next != nullptr && live(next->lt))
+		if (next != nullptr && next->lt.live())
 			walk_ptes(pts, next, va, lo, hi, fn);
 	}
 }
@@ -88,7 +77,7 @@ unsigned long address_in(pgoff_t index, const vm_area_struct& vma)
 
 bool finds_in(pgoff_t index, const vm_area_struct& vma, const mm_struct& mm, unsigned long addr)
 {
-	return vma.vm_mm == &mm && live(vma.lt) && vma.unstable_rmap.peek() == 0 &&
+	return vma.vm_mm == &mm && vma.lt.live() && vma.unstable_rmap.peek() == 0 &&
 	       address_in(index, vma) == addr;
 }
 

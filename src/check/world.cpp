@@ -1,6 +1,7 @@
 // World (world.hpp): every operation tells the oracle what is about to happen, runs the
 // kernel's syscall, and lets the commit callback linearise it.
 #include "check/world.hpp"
+#include "mm/hex.hpp"
 
 #include "check/memory_failure_check.hpp"
 #include "mm/memory_failure.hpp"
@@ -18,13 +19,7 @@ namespace check {
 namespace {
 
 using Kind = Pending::Kind;
-
-std::string hex(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
+using mm::hex;
 
 [[noreturn]] void memory_violation(const std::string& what)
 {

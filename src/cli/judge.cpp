@@ -104,7 +104,6 @@ std::string state_line(const report::RunReport& r, const litmus::ResultRun& run)
 int cmd_judge(std::span<const std::string> args)
 {
 	Settings base;
-	base.explore.stop_on_violation = false;
 	bool traces = false;
 	std::vector<std::string> rest;
 	for (const std::string& a : args) {

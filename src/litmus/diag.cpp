@@ -67,4 +67,18 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string_vi
 	return best;
 }
 
+std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates)
+{
+	std::string best = did_you_mean(word, candidates);
+	return best.empty() ? "" : "; did you mean '" + best + "'?";
+}
+
+std::string join(const std::vector<std::string_view>& v)
+{
+	std::string s;
+	for (std::size_t i = 0; i < v.size(); ++i)
+		s += (i ? ", " : "") + std::string(v[i]);
+	return s;
+}
+
 } // namespace litmus

@@ -36,5 +36,9 @@ private:
 std::string unexpected(std::string_view found, std::string_view expected);
 // The closest of `candidates` to `word` within a small edit distance, or empty.
 std::string did_you_mean(std::string_view word, const std::vector<std::string_view>& candidates);
+// "; did you mean 'X'?" for the closest candidate, or empty.
+std::string suggest(std::string_view word, const std::vector<std::string_view>& candidates);
+// "a, b, c".
+std::string join(const std::vector<std::string_view>& v);
 
 } // namespace litmus

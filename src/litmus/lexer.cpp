@@ -18,51 +18,6 @@ bool is_alnum(char c)
 
 } // namespace
 
-const char* tok_name(Tok t)
-{
-	switch (t) {
-	case Tok::eof:
-		return "end of file";
-	case Tok::ident:
-		return "a name";
-	case Tok::number:
-		return "a number";
-	case Tok::string:
-		return "a quoted string";
-	case Tok::comment:
-		return "a comment";
-	case Tok::lbrace:
-		return "'{'";
-	case Tok::rbrace:
-		return "'}'";
-	case Tok::lparen:
-		return "'('";
-	case Tok::rparen:
-		return "')'";
-	case Tok::eq:
-		return "'='";
-	case Tok::neq:
-		return "'!='";
-	case Tok::comma:
-		return "','";
-	case Tok::semi:
-		return "';'";
-	case Tok::colon:
-		return "':'";
-	case Tok::pipe:
-		return "'|'";
-	case Tok::tilde:
-		return "'~'";
-	case Tok::minus:
-		return "'-'";
-	case Tok::and_:
-		return "'/\\'";
-	case Tok::or_:
-		return "'\\/'";
-	}
-	return "?";
-}
-
 void Lexer::fail(Loc loc, std::string message) const
 {
 	throw Error(file_, loc, std::move(message));

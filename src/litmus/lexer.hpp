@@ -33,8 +33,6 @@ enum class Tok : std::uint8_t {
 	or_,   // \/  .
 };
 
-// "an identifier", "'{'": for "expected ..." messages.
-const char* tok_name(Tok t);
 
 struct Token {
 	Tok kind = Tok::eof;

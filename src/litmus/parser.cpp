@@ -135,8 +135,6 @@ void Parser::parse_header(Ast& a)
 		advance();
 	} else {
 		cur_ = n;
-		if (cur_.kind == Tok::comment)
-			advance();
 	}
 }
 

@@ -24,20 +24,6 @@ bool is_register(std::string_view s)
 	return true;
 }
 
-std::string join(const std::vector<std::string_view>& v)
-{
-	std::string s;
-	for (std::size_t i = 0; i < v.size(); ++i)
-		s += (i ? ", " : "") + std::string(v[i]);
-	return s;
-}
-
-std::string suggest(std::string_view word, const std::vector<std::string_view>& names)
-{
-	std::string best = did_you_mean(word, names);
-	return best.empty() ? "" : "; did you mean '" + best + "'?";
-}
-
 const char* kind_word(ArgType t)
 {
 	switch (t) {

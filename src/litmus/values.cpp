@@ -4,23 +4,6 @@
 #include <climits>
 
 namespace litmus {
-namespace {
-
-std::string join(const std::vector<std::string_view>& v)
-{
-	std::string s;
-	for (std::size_t i = 0; i < v.size(); ++i)
-		s += (i ? ", " : "") + std::string(v[i]);
-	return s;
-}
-
-std::string suggest(std::string_view word, const std::vector<std::string_view>& names)
-{
-	std::string best = did_you_mean(word, names);
-	return best.empty() ? "" : "; did you mean '" + best + "'?";
-}
-
-} // namespace
 
 // Parses a number token: 0x hex, or decimal with an optional K/M/G unit (when `units`).
 bool parse_number(std::string_view s, bool hex_only, bool units, std::uint64_t& out)

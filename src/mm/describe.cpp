@@ -2,19 +2,13 @@
 // ("pte 0x40001000 (A)", "ptl of PTE table 0x40000000 (A)", "mmap_lock (B)"). Only used in
 // trace mode, so it may search linearly.
 #include "mm/hugetlb.hpp"
+#include "mm/hex.hpp"
 #include "mm/kernel.hpp"
 
 #include <cstdio>
 
 namespace mm {
 namespace {
-
-std::string hex(unsigned long v)
-{
-	char buf[32];
-	std::snprintf(buf, sizeof buf, "%#lx", v);
-	return buf;
-}
 
 template <class T> bool inside(const void* p, const T& obj)
 {

@@ -89,7 +89,7 @@ page* follow_page_mask(vm_area_struct* vma, unsigned long address, unsigned flag
 	pteval_t pmdval = ptep_get(pmd); // pmdp_get_lockless()
 	if (pte_none(pmdval))
 		return nullptr;
-	if (!pmd_trans_huge(pmdval) || (vma->flags() & VM_HUGETLB))
+	if (!pmd_trans_huge(pmdval)) // hugetlb VMAs never get here: check_vma_flags() refuses them
 		return follow_page_pte(vma, address, pmd, flags, unshare);
 	sim::SpinLock* ptl = pmd_lock(pmd);
 	pmdval = ptep_get(pmd);
@@ -226,7 +226,7 @@ namespace {
 void dma_check(page* pg, const char* what)
 {
 	// A pin keeps its page allocated: DMA into a freed page is a refcount bug.
-	if (pg->head->lt.state != sim::Lifetime::State::live)
+	if (!pg->head->lt.live())
 		sim::lifetime_check(pg->head->lt, pg->head, what);
 }
 } // namespace

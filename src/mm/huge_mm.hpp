@@ -19,10 +19,6 @@ inline bool pmd_present(pteval_t v)
 {
 	return pte_present(v) || pmd_trans_huge(v);
 }
-inline pteval_t pmd_mkinvalid(pteval_t v)
-{
-	return v & ~_PAGE_PRESENT;
-}
 inline pteval_t pmd_table(const ptdesc* pt)
 {
 	return (static_cast<pteval_t>(pt->frame->pfn) << PAGE_SHIFT) | _PAGE_TABLE;
@@ -116,8 +112,6 @@ enum scan_result : int {
 	SCAN_ALLOC_HUGE_PAGE_FAIL,
 	SCAN_COPY_MC,
 };
-// The kernel's name of a scan_result ("SCAN_PAGE_COUNT").
-const char* scan_result_name(int r);
 // hpage_collapse_scan_pmd() and collapse_huge_page() for the PMD range at haddr.
 // Context: mmap_lock held for read on entry; *mmap_locked false if it was dropped.
 int hpage_collapse_scan_pmd(mm_struct* mm, unsigned long haddr, bool* mmap_locked);

@@ -19,6 +19,7 @@
 //   huge_ptep_get(ptep)  <-- reads the freed P
 //
 // v6.2 takes the vma lock before the walk, so the unshare has to wait (or skip A).
+#include "mm/huge_mm.hpp" // the PMD-level rmap helpers hugetlb shares with THP
 #include "mm/hugetlb.hpp"
 
 #include "mm/internal.hpp"
@@ -83,20 +84,6 @@ void fill_huge_page(folio* dst, const folio* src)
 void hugetlb_add_file_rmap(folio* f)
 {
 	f->_entire_mapcount.inc(); // page_dup_file_rmap(page, true)
-}
-
-void hugetlb_add_new_anon_rmap(folio* f, vm_area_struct* vma, unsigned long addr)
-{
-	// hugepage_add_new_anon_rmap(): a new page, exclusively ours.
-	f->anon = vma->anon.peek();
-	f->index = linear_page_index(vma, addr);
-	f->flags.init(f->flags.peek() | PG_anon_exclusive | PG_swapbacked | PG_uptodate);
-	f->_entire_mapcount.store(0);
-}
-
-void hugetlb_remove_rmap(folio* f)
-{
-	f->_entire_mapcount.sub_return(1);
 }
 
 // hugetlb_pte_stable(): whether the entry is still old_pte, under the ptl.
@@ -207,8 +194,8 @@ vm_fault_t hugetlb_wp(mm_struct* mm, vm_area_struct* vma, unsigned long address,
 			// huge_ptep_clear_flush(): no CPU may keep writing the old page.
 			ptep_get_and_clear(ptep);
 			flush_tlb_mm_range(mm, haddr, haddr + HPAGE_SIZE);
-			hugetlb_remove_rmap(old_page);
-			hugetlb_add_new_anon_rmap(new_page, vma, haddr);
+			folio_remove_rmap_pmd(old_page, vma); // hugetlb_remove_rmap()
+			folio_add_new_anon_rmap_pmd(new_page, vma, haddr); // hugepage_add_new_anon_rmap()
 			set_pte_at(ptep, make_huge_pte(new_page, true));
 			folio_set_flag(new_page, HPG_migratable);
 			new_page = old_page; // the old page is the one to release below
@@ -289,7 +276,7 @@ vm_fault_t hugetlb_no_page(mm_struct* mm, vm_area_struct* vma, address_space* ma
 		goto backout;
 	if (anon_rmap) {
 		folio_clear_flag(page, HPG_restore_reserve);
-		hugetlb_add_new_anon_rmap(page, vma, haddr);
+		folio_add_new_anon_rmap_pmd(page, vma, haddr); // hugepage_add_new_anon_rmap()
 	} else {
 		hugetlb_add_file_rmap(page);
 	}

@@ -205,19 +205,17 @@ file* hugetlbfs_new_file(Kernel& k, std::string_view name, bool shm)
 	info->ino = hg.next_ino++;
 	info->i_count.init(1); // the file being opened
 	info->shm = shm;
+	ino->hugetlbfs_info = info;
 	hg.inodes.push_back(info);
 	return k.file_alloc(ino);
 }
 
 } // namespace
 
-hugetlbfs_inode_info* HUGETLBFS_I(Kernel& k, const inode* ino)
+hugetlbfs_inode_info* HUGETLBFS_I(Kernel&, const inode* ino)
 {
-	for (hugetlbfs_inode_info* info : hugetlb_of(k).inodes)
-		if (info->vfs_inode == ino)
-			return info;
-	MMCHECK_VERIFY(false, "HUGETLBFS_I of an inode that is not on hugetlbfs");
-	return nullptr;
+	MMCHECK_VERIFY(ino->hugetlbfs_info != nullptr, "HUGETLBFS_I of an inode that is not on hugetlbfs");
+	return ino->hugetlbfs_info;
 }
 
 void hugetlbfs_get_file(file* f)

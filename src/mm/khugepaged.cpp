@@ -467,38 +467,6 @@ int hpage_collapse_scan_pmd(mm_struct* mm, unsigned long haddr, bool* mmap_locke
 	return result;
 }
 
-const char* scan_result_name(int r)
-{
-	static constexpr const char* names[] = {
-		"SCAN_FAIL",
-		"SCAN_SUCCEED",
-		"SCAN_PMD_NULL",
-		"SCAN_PMD_NONE",
-		"SCAN_PMD_MAPPED",
-		"SCAN_EXCEED_NONE_PTE",
-		"SCAN_EXCEED_SHARED_PTE",
-		"SCAN_PTE_NON_PRESENT",
-		"SCAN_PAGE_RO",
-		"SCAN_LACK_REFERENCED_PAGE",
-		"SCAN_PAGE_NULL",
-		"SCAN_PAGE_COUNT",
-		"SCAN_PAGE_LRU",
-		"SCAN_PAGE_LOCK",
-		"SCAN_PAGE_ANON",
-		"SCAN_PAGE_COMPOUND",
-		"SCAN_ANY_PROCESS",
-		"SCAN_VMA_NULL",
-		"SCAN_VMA_CHECK",
-		"SCAN_ADDRESS_RANGE",
-		"SCAN_DEL_PAGE_LRU",
-		"SCAN_ALLOC_HUGE_PAGE_FAIL",
-		"SCAN_COPY_MC",
-	};
-	if (r < 0 || r >= static_cast<int>(std::size(names)))
-		return "?";
-	return names[r];
-}
-
 // Models khugepaged_scan_mm_slot() for the one PMD range of p around addr. Context: may
 // sleep; takes mmap_lock for read (collapse_huge_page() upgrades to write).
 int Kernel::khugepaged_scan_pmd(process& p, unsigned long addr)

@@ -71,6 +71,6 @@ long hugetlb_get_user_page(Kernel& k, process& p, unsigned long addr, page** out
 void try_to_unmap_hugetlb(Kernel& k, folio* f, bool poison);
 // hugetlb_page_mapping_lock_write(): the folio's mapping with i_mmap_rwsem held for write
 // (trylock), or nullptr.
-address_space* hugetlb_mapping_lock_write(folio* f);
+address_space* hugetlb_page_mapping_lock_write(folio* f);
 
 } // namespace mm

@@ -98,7 +98,7 @@ bool hwpoison_user_mappings(Kernel& k, folio* f, int flags)
 	collect_procs(k, f, tokill, flags & MF_ACTION_REQUIRED);
 	if (!PageAnon(f)) {
 		// try_to_unmap() may call huge_pmd_unshare(): i_mmap_rwsem for write, TTU_RMAP_LOCKED.
-		if (address_space* mapping = hugetlb_mapping_lock_write(f)) {
+		if (address_space* mapping = hugetlb_page_mapping_lock_write(f)) {
 			try_to_unmap_hugetlb(k, f, true);
 			mapping->i_mmap_rwsem.up_write();
 		}

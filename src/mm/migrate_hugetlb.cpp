@@ -144,17 +144,6 @@ void remove_migration_pte_hugetlb(vm_area_struct* vma, unsigned long address, fo
 	ptl->unlock();
 }
 
-// Models hugetlb_page_mapping_lock_write() (mm/hugetlb.c, v6.1): i_mmap_rwsem of a hugetlb
-// page-cache folio for write, by trylock (the caller holds the folio lock, which nests inside).
-// Returns: the mapping, locked, or nullptr.
-address_space* hugetlb_page_mapping_lock_write(folio* f)
-{
-	address_space* mapping = f->mapping;
-	if (mapping == nullptr || !mapping->i_mmap_rwsem.down_write_trylock())
-		return nullptr;
-	return mapping;
-}
-
 // Models migrate_huge_page_move_mapping() + folio_migrate_copy() (mm/migrate.c, v6.1), through
 // hugetlbfs_migrate_folio() for page-cache folios.
 // Context: src and dst locked, src unmapped. Returns: 0 or -EAGAIN (an unexpected reference:
@@ -210,9 +199,15 @@ void try_to_unmap_hugetlb(Kernel& k, folio* f, bool poison)
 	});
 }
 
-address_space* hugetlb_mapping_lock_write(folio* f)
+// Models hugetlb_page_mapping_lock_write() (mm/hugetlb.c, v6.1): i_mmap_rwsem of a hugetlb
+// page-cache folio for write, by trylock (the caller holds the folio lock, which nests inside).
+// Returns: the mapping, locked, or nullptr.
+address_space* hugetlb_page_mapping_lock_write(folio* f)
 {
-	return hugetlb_page_mapping_lock_write(f);
+	address_space* mapping = f->mapping;
+	if (mapping == nullptr || !mapping->i_mmap_rwsem.down_write_trylock())
+		return nullptr;
+	return mapping;
 }
 
 // Models migrate_pages() -> unmap_and_move_huge_page() of one folio (mm/migrate.c, v6.1,

@@ -73,6 +73,7 @@ void inode::reset()
 	i_data.host = this;
 	i_size.init(0);
 	hugetlbfs = false;
+	hugetlbfs_info = nullptr;
 	shmem = false;
 	nlink = 1;
 }

@@ -138,6 +138,8 @@ struct inode {
 	// File size in bytes. Written under i_rwsem; read racily (fault checks it).
 	sim::Atomic<unsigned long> i_size;
 	bool hugetlbfs = false;
+	// hugetlbfs: its hugetlbfs_inode_info (the kernel's container_of); set at creation.
+	struct hugetlbfs_inode_info* hugetlbfs_info = nullptr;
 	bool shmem = false; // anonymous shared memory backing
 	int nlink = 1;
 

@@ -36,7 +36,7 @@ tlb_entry leaf(const mm_struct* mm, unsigned long va, unsigned long size, const 
 
 void check_table(const ptdesc* pt, int cpu)
 {
-	if (pt->lt.state == sim::Lifetime::State::live) [[likely]]
+	if (pt->lt.live()) [[likely]]
 		return;
 	char what[64];
 	std::snprintf(what, sizeof what, "hardware page walk on CPU %d", cpu);
@@ -166,7 +166,7 @@ access_result user_access(Kernel& k, process& p, unsigned long addr, bool write,
 			if (t.from_tlb && k.phys().pfn_to_page(t.head_pfn)->gen != t.gen)
 				stale_reuse(write ? "a user store" : "a user load", cpu, t.pfn, "page");
 			// A folio's lifetime is its head's (a hugetlb pool page is freed as a whole).
-			if (pg->head->lt.state != sim::Lifetime::State::live) {
+			if (!pg->head->lt.live()) {
 				char what[64];
 				std::snprintf(what, sizeof what, "user %s through %s of CPU %d",
 					      write ? "store" : "load",

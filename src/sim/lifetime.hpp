@@ -19,6 +19,7 @@ struct Lifetime {
 	void* then_arg = nullptr;
 
 	void revive() { *this = Lifetime{}; } // reallocated: a new object from here on
+	bool live() const { return state == State::live; }
 };
 
 // Frees now (a scheduling point). Freeing twice is a double-free finding.

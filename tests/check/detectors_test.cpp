@@ -1,10 +1,13 @@
 // Every check must be able to fail: each detector fires on a seeded model bug (a test-only
 // MUTANT switch or a hand-corrupted state) and stays quiet on the correct model.
+#include "check/violation.hpp"
 #include "mm/mm_harness.hpp"
 
 #include <gtest/gtest.h>
 
 namespace {
+
+using checktest::expect_violation;
 
 using namespace mmtest;
 
@@ -194,7 +197,7 @@ TEST(MemoryOracle, LoadOfAValueNobodyStoredIsReported)
 	mm::pmd_t* pmd = mm::walk_to_pmd(a->mm, X, false);
 	mm::page* pg = w.kernel().phys().pfn_to_page(mm::pte_pfn(mm::pte_offset_map(pmd, X)->peek()));
 	pg->data.init(666);
-	EXPECT_THROW(w.load(*a, X), sim::ViolationError);
+	expect_violation([&] { w.load(*a, X); }, "returned 666, expected 1");
 }
 
 TEST(MemoryOracle, AccessThatShouldFaultButSucceedsIsReported)
@@ -209,7 +212,7 @@ TEST(MemoryOracle, AccessThatShouldFaultButSucceedsIsReported)
 	w.oracle().space_of(*a).vmas.front().prot = mm::VM_READ;
 	w.kernel().sys_mprotect(*a, X, PAGE_SIZE, RW);
 	w.oracle().space_of(*a).vmas.front().prot = mm::VM_READ;
-	EXPECT_THROW(w.store(*a, X, 2), sim::ViolationError);
+	expect_violation([&] { w.store(*a, X, 2); }, "succeeded, but the address space allows only SIGSEGV");
 }
 
 TEST(MapcountIdentity, ZapThatForgetsTheMapcountIsReported)
@@ -220,7 +223,7 @@ TEST(MapcountIdentity, ZapThatForgetsTheMapcountIsReported)
 	w.mmap(*a, X, PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
 	w.store(*a, X, 1);
 	// The page is freed with a mapcount left: bad_page().
-	EXPECT_THROW(w.munmap(*a, X, PAGE_SIZE), sim::ViolationError);
+	expect_violation([&] { w.munmap(*a, X, PAGE_SIZE); }, "freed while still mapped");
 }
 
 TEST(MapcountIdentity, HandCorruptedMapcountIsReportedAndACorrectOneIsNot)
@@ -234,7 +237,7 @@ TEST(MapcountIdentity, HandCorruptedMapcountIsReportedAndACorrectOneIsNot)
 	mm::pmd_t* pmd = mm::walk_to_pmd(a->mm, X, false);
 	mm::page* pg = w.kernel().phys().pfn_to_page(mm::pte_pfn(mm::pte_offset_map(pmd, X)->peek()));
 	pg->_mapcount.init(1);
-	EXPECT_THROW(w.check_invariants(), sim::ViolationError);
+	expect_violation([&] { w.check_invariants(); }, "page-table entries map it");
 }
 
 TEST(RefcountIdentity, LeakedReferenceIsReported)
@@ -263,7 +266,7 @@ TEST(TableReachability, LeakedTableIsReported)
 	w.reset(mm::Config{});
 	w.create_process("A");
 	w.kernel().pgtables().alloc(mm::GFP_KERNEL, mm::PT_PTE, nullptr, X);
-	EXPECT_THROW(w.check_invariants(), sim::ViolationError);
+	expect_violation([&] { w.check_invariants(); }, "is allocated but no page table points to it: leaked");
 }
 
 TEST(RefcountSanity, UnderflowIsReported)
@@ -272,7 +275,7 @@ TEST(RefcountSanity, UnderflowIsReported)
 	w.reset(mm::Config{});
 	mm::folio* f = w.kernel().phys().alloc_pages(mm::GFP_KERNEL, 0);
 	mm::folio_put(f);
-	EXPECT_THROW(mm::folio_put(f), sim::ViolationError);
+	expect_violation([&] { mm::folio_put(f); }, "refcount underflow");
 }
 
 } // namespace

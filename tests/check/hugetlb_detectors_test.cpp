@@ -1,8 +1,11 @@
 // The hugetlb checks must be able to fail: each fires on a seeded model bug (a MUTANT switch) and
 // stays quiet on the correct model (the same steps without the mutant).
+#include "check/violation.hpp"
 #include "mm/hugetlb_harness.hpp"
 
 namespace {
+
+using checktest::expect_violation;
 
 using namespace mmtest;
 
@@ -97,7 +100,7 @@ TEST(HugetlbCounterRelations, AFreePageMissingFromTheCountIsReported)
 {
 	check::World w;
 	w.reset(config_with("hugetlb_enqueue_uncounted"));
-	EXPECT_THROW(w.set_nr_hugepages(2), sim::ViolationError);
+	expect_violation([&] { w.set_nr_hugepages(2); }, "the free list holds 2 pages");
 }
 
 void shared_fault(check::World& w)

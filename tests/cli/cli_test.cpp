@@ -91,15 +91,7 @@ TEST(CliRun, FailedExpectationExitsOneWithTrace)
 	EXPECT_EQ(r.out.find('\n', r.out.find("Replay: mmcheck replay ")) + 1, r.out.size()) << r.out;
 }
 
-std::string replay_line(const std::string& out)
-{
-	const std::string mark = "Replay: mmcheck ";
-	std::size_t at = out.find(mark);
-	if (at == std::string::npos)
-		return "";
-	at += mark.size();
-	return out.substr(at, out.find('\n', at) - at);
-}
+using test_support::replay_line;
 
 // The printed replay command reproduces the violation, step for step.
 TEST(CliReplay, PrintedTokenReproducesTheViolation)

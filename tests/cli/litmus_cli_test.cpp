@@ -17,15 +17,7 @@ using test_support::has;
 using test_support::kFlush;
 using test_support::kInSource;
 
-std::string replay_line(const std::string& out)
-{
-	const std::string mark = "Replay: mmcheck ";
-	std::size_t at = out.find(mark);
-	if (at == std::string::npos)
-		return "";
-	at += mark.size();
-	return out.substr(at, out.find('\n', at) - at);
-}
+using test_support::replay_line;
 
 // A scenario whose expectation holds: exit 0, herd summary with its observation.
 TEST(CliLitmus, CleanScenarioExitsZeroWithHerdSummary)

@@ -44,6 +44,17 @@ inline ProcessResult run_mmcheck(const std::string& args, const std::string& env
 	return r;
 }
 
+// The command after the first "Replay: mmcheck ", or empty.
+inline std::string replay_line(const std::string& out)
+{
+	const std::string mark = "Replay: mmcheck ";
+	std::size_t at = out.find(mark);
+	if (at == std::string::npos)
+		return "";
+	at += mark.size();
+	return out.substr(at, out.find('\n', at) - at);
+}
+
 inline bool has(const std::string& s, const std::string& part)
 {
 	return s.find(part) != std::string::npos;

@@ -34,7 +34,7 @@ TEST_F(MigrateTest, MovePagesMovesAnAnonPageToANewFrameWithItsContents)
 	w.mmap(*a, X, 2 * PAGE_SIZE, RW, ANON | mm::MAP_FIXED);
 	w.store(*a, X, 7);
 	mm::pfn_t old = w.pfn_of(*a, X);
-	ASSERT_NE(old, 0u);
+	ASSERT_NE(old, check::World::no_pfn);
 	EXPECT_EQ(w.move_pages(*a, X), 0);
 	mm::pfn_t now = w.pfn_of(*a, X);
 	EXPECT_NE(now, old);
