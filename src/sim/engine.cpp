@@ -650,13 +650,15 @@ void Engine::reader_changed(Task& t, bool was_reader)
 		t.reader_since = step_;
 }
 
-void Engine::acquired(Task& t, LockBase& l, bool shared, int subclass, const LockBase* nest)
+void Engine::acquired(Task& t, LockBase& l, bool shared, int subclass, const LockBase* nest,
+		      int class_id)
 {
 	MMCHECK_VERIFY(t.nheld < kMaxHeld, "a task holds too many locks");
 	HeldLock& h = t.held[static_cast<std::size_t>(t.nheld++)];
 	h.lock = &l;
 	h.shared = shared;
 	h.subclass = subclass;
+	h.class_id = class_id;
 	h.nest = nest;
 	h.step = step_;
 	h.where = t.where();

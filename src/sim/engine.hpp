@@ -48,6 +48,7 @@ struct HeldLock {
 	LockBase* lock = nullptr;
 	bool shared = false;
 	int subclass = 0;
+	int class_id = -1;              // lockdep's id of (class, subclass); -1: not looked up
 	const LockBase* nest = nullptr; // nest_lock annotation (spin_lock_nest_lock)
 	std::uint64_t step = 0;         // when it was acquired
 	const char* where = nullptr;    // innermost frame at acquisition
@@ -161,7 +162,8 @@ public:
 	Violation make_violation(ViolationKind k, std::string message);
 
 	void reader_changed(Task& t, bool was_reader);
-	void acquired(Task& t, LockBase& l, bool shared, int subclass, const LockBase* nest);
+	void acquired(Task& t, LockBase& l, bool shared, int subclass, const LockBase* nest,
+		      int class_id);
 	void released(Task& t, LockBase& l);
 	void might_sleep(const char* what);
 	int choose(int n);

@@ -130,11 +130,11 @@ void Lockdep::check_documented(Engine& e, const Task& t, const HeldLock& h, cons
 	e.fail(std::move(v));
 }
 
-void Lockdep::check_acquire(Engine& e, const Task& t, const LockBase& l, int subclass,
-			    const LockBase* nest)
+int Lockdep::check_acquire(Engine& e, const Task& t, const LockBase& l, int subclass,
+			   const LockBase* nest)
 {
 	if (l.cls == nullptr)
-		return;
+		return -1;
 	if (l.cls->irq_safe && !t.irq_off) {
 		Violation v = e.make_violation(
 			ViolationKind::irq_unsafe_lock,
@@ -152,7 +152,8 @@ void Lockdep::check_acquire(Engine& e, const Task& t, const LockBase& l, int sub
 		const HeldLock& h = t.held[static_cast<std::size_t>(i)];
 		if (h.lock->cls == nullptr)
 			continue;
-		int hid = class_id(h.lock->cls, h.subclass);
+		// The id was found when h was taken (a trylock's was not: look it up).
+		int hid = h.class_id >= 0 ? h.class_id : class_id(h.lock->cls, h.subclass);
 		if (hid == nid) {
 			// Same class twice: fine only under a held nest lock (spin_lock_nest_lock).
 			if (nest_held && h.lock != &l)
@@ -195,6 +196,7 @@ void Lockdep::check_acquire(Engine& e, const Task& t, const LockBase& l, int sub
 					  names_[static_cast<std::size_t>(nid)] + " in " + stack_of(t) +
 					  " (schedule #" + std::to_string(schedule_) + ")");
 	}
+	return nid;
 }
 
 } // namespace sim

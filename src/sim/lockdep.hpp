@@ -22,8 +22,9 @@ public:
 	void reset();
 	// Before a blocking acquisition of `l` by `t`: raises recursive-locking, irq-unsafe-lock
 	// or lock-order-inversion through `e` (which stops the schedule).
-	void check_acquire(Engine& e, const Task& t, const LockBase& l, int subclass,
-			   const LockBase* nest);
+	// Returns the (class, subclass) id of `l`, for the HeldLock (-1 if `l` has no class).
+	int check_acquire(Engine& e, const Task& t, const LockBase& l, int subclass,
+			  const LockBase* nest);
 	// Number of distinct (class, subclass) pairs and order edges seen so far.
 	std::size_t nclasses() const { return names_.size(); }
 	std::size_t nedges() const { return evidence_.size(); }

@@ -43,13 +43,12 @@ void acquire(LockBase& l, How h, int subclass = 0, const LockBase* nest = nullpt
 	MMCHECK_VERIFY(!e->in_handler(), "RCU callbacks and IPI handlers must not take locks");
 	if (h.sleeping)
 		e->might_sleep(op_name(h.op).data());
-	if (e->options().lockdep)
-		e->lockdep().check_acquire(*e, *t, l, subclass, nest);
+	int class_id = e->options().lockdep ? e->lockdep().check_acquire(*e, *t, l, subclass, nest) : -1;
 	e->point(h.op, h.shared ? WaitKind::lock_shared : WaitKind::lock_excl, &l);
 	bool was = t->in_reader();
 	if (h.spin)
 		++t->spin_depth;
-	e->acquired(*t, l, h.shared, subclass, nest);
+	e->acquired(*t, l, h.shared, subclass, nest, class_id);
 	e->reader_changed(*t, was);
 }
 
@@ -72,7 +71,7 @@ bool try_acquire(LockBase& l, How h)
 		bool was = t->in_reader();
 		if (h.spin)
 			++t->spin_depth;
-		e->acquired(*t, l, h.shared, 0, nullptr);
+		e->acquired(*t, l, h.shared, 0, nullptr, -1);
 		e->reader_changed(*t, was);
 	}
 	e->note_result(ok ? 1 : 0);
